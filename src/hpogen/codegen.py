@@ -1,0 +1,116 @@
+"""Fill templates/ (valid Python with `{hole}` names) with libcst nodes, then format.
+
+Values go in as nodes built from plain data (ints, floats, strings, bools, None, lists,
+tuples, dicts), never as code text.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from .resources import TEMPLATES_DIR
+
+
+def to_node(value: Any) -> cst.BaseExpression:
+    """A libcst expression for a plain data value."""
+    if isinstance(value, cst.CSTNode):
+        return value
+    if value is None or isinstance(value, bool):
+        return cst.Name(repr(value))
+    if isinstance(value, int):
+        if value < 0:
+            return cst.UnaryOperation(cst.Minus(), cst.Integer(str(-value)))
+        return cst.Integer(str(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot emit non-finite float {value!r}")
+        if value < 0:
+            return cst.UnaryOperation(cst.Minus(), cst.Float(repr(-value)))
+        return cst.Float(repr(value))
+    if isinstance(value, str):
+        return cst.SimpleString(_quote(value))
+    if isinstance(value, tuple):
+        elements = [cst.Element(to_node(v)) for v in value]
+        if len(elements) == 1:
+            elements = [cst.Element(elements[0].value, comma=cst.Comma())]
+        return cst.Tuple(elements)
+    if isinstance(value, list):
+        return cst.List([cst.Element(to_node(v)) for v in value])
+    if isinstance(value, dict):
+        return cst.Dict([cst.DictElement(to_node(k), to_node(v)) for k, v in value.items()])
+    raise TypeError(f"no node for {type(value).__name__}")
+
+
+def _quote(text: str) -> str:
+    """A double-quoted Python string literal (json-style escapes are valid Python)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def template_source(name: str) -> str:
+    return (TEMPLATES_DIR / name).read_text(encoding="utf-8")
+
+
+def fill_template(name: str, **holes: Any) -> str:
+    """Render templates/NAME with each `{hole}` replaced by the node for its value."""
+    module = cst.parse_module(template_source(name))
+    filled = module.visit(_HoleFiller({k: to_node(v) for k, v in holes.items()}, name))
+    return filled.code
+
+
+class _HoleFiller(cst.CSTTransformer):
+    """Replace `{name}` set displays (a template hole) with the given node."""
+
+    def __init__(self, holes: dict[str, cst.BaseExpression], template: str) -> None:
+        self.holes = holes
+        self.template = template
+        self.used: set[str] = set()
+
+    def leave_Set(self, original: cst.Set, updated: cst.Set) -> cst.BaseExpression:
+        if len(updated.elements) == 1:
+            element = updated.elements[0].value
+            if isinstance(element, cst.Name) and element.value in self.holes:
+                self.used.add(element.value)
+                return self.holes[element.value]
+        return updated
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        missing = set(self.holes) - self.used
+        if missing:
+            raise KeyError(f"{self.template}: no hole named {sorted(missing)}")
+        return updated
+
+
+def ruff_binary() -> str:
+    """The pinned ruff next to this interpreter (falls back to PATH)."""
+    candidate = Path(sys.executable).with_name("ruff")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("ruff")
+    if found is None:
+        raise RuntimeError("ruff is not installed")
+    return found
+
+
+def format_tree(folder: Path) -> None:
+    """Fix imports and format every .py file under folder in one ruff call each."""
+    ruff = ruff_binary()
+    config = str(Path(__file__).with_name("ruff_generated.toml"))
+    subprocess.run(
+        [ruff, "check", "--config", config, "--fix", "--quiet", "--select", "I", str(folder)],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [ruff, "format", "--config", config, "--quiet", str(folder)],
+        check=True,
+        capture_output=True,
+    )

@@ -1,0 +1,19 @@
+"""run_hpo.py: the bundle's standalone SMAC driver."""
+
+from __future__ import annotations
+
+from .codegen import fill_template
+from .datasets import embedded_names
+from .decisions import Decisions
+from .rules import table
+
+
+def render_driver(d: Decisions) -> str:
+    spec = d.spec
+    embedded = spec.name if spec.name in embedded_names() else None
+    return fill_template(
+        "run_hpo.py",
+        embedded_dataset=embedded,
+        embedded_loader=table("embedded")[embedded]["loader"] if embedded else None,
+        image_shape=spec.image_shape,
+    )
