@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
 
 from .resources import TEMPLATES_DIR
 
@@ -59,20 +61,51 @@ def template_source(name: str) -> str:
     return (TEMPLATES_DIR / name).read_text(encoding="utf-8")
 
 
-def fill_template(name: str, **holes: Any) -> str:
-    """Render templates/NAME with each `{hole}` replaced by the node for its value."""
+def fill_template(name: str, imports: dict[str, list[str]] | None = None, **holes: Any) -> str:
+    """Render templates/NAME with each `{hole}` replaced by the node for its value.
+
+    imports: `from module import name` statements to add (with libcst's AddImportsVisitor).
+    """
     module = cst.parse_module(template_source(name))
-    filled = module.visit(_HoleFiller({k: to_node(v) for k, v in holes.items()}, name))
+    nodes = {k: to_node(v) for k, v in holes.items()}
+    filler = _HoleFiller(nodes, deep=False)
+    filled = module.visit(filler)
+    if filler.used != set(nodes):
+        filler = _HoleFiller(nodes, deep=True)
+        filled = module.visit(filler)
+    missing = set(nodes) - filler.used
+    if missing:
+        raise KeyError(f"{name}: no hole named {sorted(missing)}")
+    if imports:
+        filled = _add_imports(filled, imports)
     return filled.code
 
 
-class _HoleFiller(cst.CSTTransformer):
-    """Replace `{name}` set displays (a template hole) with the given node."""
+def _add_imports(module: cst.Module, imports: dict[str, list[str]]) -> cst.Module:
+    context = CodemodContext()
+    for source, names in imports.items():
+        for name in names:
+            AddImportsVisitor.add_needed_import(context, source, name)
+    return AddImportsVisitor(context).transform_module(module)
 
-    def __init__(self, holes: dict[str, cst.BaseExpression], template: str) -> None:
+
+class _HoleFiller(cst.CSTTransformer):
+    """Replace `{name}` set displays (a template hole) with the given node.
+
+    A shallow pass skips function and class bodies: large templates keep their holes in
+    module-level constants, and not visiting the bodies keeps rendering fast.
+    """
+
+    def __init__(self, holes: dict[str, cst.BaseExpression], deep: bool) -> None:
         self.holes = holes
-        self.template = template
+        self.deep = deep
         self.used: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return self.deep
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return self.deep
 
     def leave_Set(self, original: cst.Set, updated: cst.Set) -> cst.BaseExpression:
         if len(updated.elements) == 1:
@@ -80,12 +113,6 @@ class _HoleFiller(cst.CSTTransformer):
             if isinstance(element, cst.Name) and element.value in self.holes:
                 self.used.add(element.value)
                 return self.holes[element.value]
-        return updated
-
-    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        missing = set(self.holes) - self.used
-        if missing:
-            raise KeyError(f"{self.template}: no hole named {sorted(missing)}")
         return updated
 
 

@@ -13,11 +13,19 @@ def planner_json(d: Decisions) -> dict[str, str]:
     else:
         config, scenario, train = tabular_configuration_steps(d), scenario_steps(d), tabular_train_steps(d)
     return {
-        "configuration_plan": numbered(config),
+        "configuration_plan": numbered(with_ignored(config, d)),
         "scenario_plan": numbered(scenario),
         "train_function_plan": numbered(train),
         "suggested_facade": d.facade,
     }
+
+
+def with_ignored(steps: list[str], d: Decisions) -> list[str]:
+    """Name the OpenML suggestions that were not used, in the plan's last step."""
+    if not d.ignored_insights:
+        return steps
+    listed = "; ".join(f"{i.name}={i.value!r}: {i.reason}" for i in d.ignored_insights)
+    return [*steps[:-1], f"{steps[-1]} Ignored OpenML suggestions: {listed}."]
 
 
 def numbered(steps: list[str]) -> str:

@@ -8,7 +8,6 @@ import libcst as cst
 
 from .codegen import fill_template
 from .decisions import Decisions
-from .render_space import add_imports
 
 OUTPUT_DIRECTORY = "smac3_output"
 
@@ -32,10 +31,10 @@ def scenario_settings(d: Decisions) -> dict[str, Any]:
 
 
 def render_scenario(d: Decisions) -> str:
-    source = fill_template(
+    return fill_template(
         "scenario.py",
+        imports={"smac": [d.facade]},
         facade=cst.Name(d.facade),
         eta=d.eta,
         scenario_settings=scenario_settings(d),
     )
-    return add_imports(source, "smac", [d.facade])

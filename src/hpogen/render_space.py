@@ -6,8 +6,6 @@ import json
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from .codegen import fill_template, to_node
 from .decisions import Decisions, Hyperparameter
@@ -63,22 +61,14 @@ def render_config_space(d: Decisions) -> str:
     """config_space.py: one constructor call per dimension, then the conditions."""
     hps = sorted(d.hyperparameters, key=lambda hp: hp.name)
     constructors = sorted({_constructor(hp)[0] for hp in hps} | {_condition_class(hp) for hp in hps if hp.parent})
-    source = fill_template(
+    return fill_template(
         "config_space.py",
+        imports={"ConfigSpace": constructors},
         space_name=space_name(d),
         space_seed=d.seed,
         hyperparameters=cst.List([cst.Element(_hp_call(hp)) for hp in hps]),
         conditions=cst.List([cst.Element(_condition_call(hp)) for hp in hps if hp.parent]),
     )
-    return add_imports(source, "ConfigSpace", constructors)
-
-
-def add_imports(source: str, module: str, names: list[str]) -> str:
-    """Add `from module import name` for each name, the libcst way."""
-    context = CodemodContext()
-    for name in names:
-        AddImportsVisitor.add_needed_import(context, module, name)
-    return AddImportsVisitor(context).transform_module(cst.parse_module(source)).code
 
 
 def _constructor(hp: Hyperparameter) -> tuple[str, list[cst.Arg]]:
