@@ -4,7 +4,6 @@ import difflib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from bundles import GOLDEN, ROOT, bundle_files, case_args, generate

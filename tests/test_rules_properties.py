@@ -2,11 +2,10 @@
 
 import json
 
+from bundles import bundle_files
 from ConfigSpace import ConfigurationSpace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from bundles import bundle_files
 
 from hpogen.bundle import write_bundle
 from hpogen.plan_text import planner_json

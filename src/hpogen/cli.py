@@ -101,6 +101,27 @@ def generate(
     print(f"wrote {written} ({decisions.facade}, {len(decisions.hyperparameters)} hyperparameters, {decisions.n_trials} trials)")
 
 
+@app.command()
+def run(
+    bundle: Annotated[Path, typer.Argument(help="bundle folder written by hpogen generate")],
+    data: DataPath = None, dataset: DatasetName = None, target: Target = None,
+    n_trials: Annotated[int | None, typer.Option("--n-trials", help="trials (default: the bundle's)")] = None,
+    walltime: Annotated[float | None, typer.Option("--walltime", help="SMAC wall-time limit in seconds")] = None,
+    n_workers: Annotated[int | None, typer.Option("--n-workers", help="trials in parallel on a local dask cluster")] = None,
+    dask_scheduler_file: Annotated[Path | None, typer.Option("--dask-scheduler-file", help="join a running dask scheduler")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="SMAC seed and test-split seed (default 0)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="continue the stopped run in --out")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="run folder (default: BUNDLE/runs/seed-<seed>)")] = None,
+) -> None:
+    """Optimise a bundle with SMAC on real data, then test the incumbent on held-out rows."""
+    from .run import run_bundle
+    from .run_settings import RunOptions
+
+    run_bundle(RunOptions(bundle=bundle, data=data, dataset=dataset, target=target, n_trials=n_trials,
+                          walltime=walltime, n_workers=n_workers, scheduler_file=dask_scheduler_file,
+                          seed=seed, resume=resume, out=out))
+
+
 def main() -> None:
     try:
         app()

@@ -1,4 +1,4 @@
-"""run_hpo.py: the bundle's standalone SMAC driver."""
+"""run_hpo.py: the bundle's standalone SMAC driver (smac, ConfigSpace, torch, numpy, scikit-learn only)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from .rules import table
 
 
 def render_driver(d: Decisions) -> str:
+    """Fill templates/run_hpo.py with the bundle's embedded dataset, image shape and task."""
     spec = d.spec
     embedded = spec.name if spec.name in embedded_names() else None
     return fill_template(
@@ -16,4 +17,5 @@ def render_driver(d: Decisions) -> str:
         embedded_dataset=embedded,
         embedded_loader=table("embedded")[embedded]["loader"] if embedded else None,
         image_shape=spec.image_shape,
+        task=spec.task,
     )

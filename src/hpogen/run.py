@@ -1,0 +1,215 @@
+"""`hpogen run`: optimise a bundle with SMAC on real data, then test the incumbent on held-out rows.
+
+Every check a user can fail (bundle, data, flags, output folder, a resume that does not match)
+happens before the output folder is created.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import HpogenError
+from .run_bundle import Bundle, load_module, open_bundle
+from .run_cluster import dask_client, parallel_setting
+from .run_data import VALIDATION_FRACTION, RunData, load_run_data, split_rows, take
+from .run_settings import (
+    DEFAULT_SEED,
+    RECORD_NAME,
+    SMAC_FOLDER,
+    RunOptions,
+    check_options,
+    check_output_folder,
+    check_resumable,
+    check_saved_scenario,
+    make_output_folder,
+    output_folder,
+    run_record,
+    write_json,
+)
+
+CHECKPOINT_FOLDER = "checkpoints"
+MODEL_FOLDER = "model"
+
+
+def run_bundle(options: RunOptions) -> Path:
+    """Check everything, then optimise, evaluate and report into the output folder; return it."""
+    started = time.time()
+    check_options(options)
+    bundle = open_bundle(options.bundle)
+    seed = options.seed if options.seed is not None else DEFAULT_SEED
+    out = output_folder(options, bundle.path, seed)
+    saved = check_output_folder(out, options.resume)
+    n_trials, walltime = options.n_trials, options.walltime
+    if saved is not None:
+        seed = options.seed if options.seed is not None else saved.get("seed", seed)
+        n_trials = n_trials if n_trials is not None else saved.get("n_trials")
+        walltime = walltime if walltime is not None else saved.get("walltime_limit")
+    data = load_run_data(bundle.spec, options.data, options.dataset, options.target, seed)
+    parallel = parallel_setting(options.n_workers, options.scheduler_file)
+    modules = {
+        stem: load_module(bundle, f"{stem}.py") for stem in ("config_space", "scenario", "train")
+    }
+    from .run_smac import build_scenario
+
+    scenario = build_scenario(
+        modules["scenario"],
+        modules["config_space"].get_configspace(),
+        out,
+        seed,
+        n_trials,
+        walltime,
+        parallel.get("n_workers", 1),
+    )
+    record = run_record(bundle.digest, data.source, data.fingerprint, seed, scenario, parallel)
+    if saved is not None:
+        check_resumable(out, saved, record)
+        check_saved_scenario(out, scenario)
+    with dask_client(options.n_workers, options.scheduler_file) as client:
+        created = not out.exists()
+        make_output_folder(out)
+        try:
+            if saved is None:
+                write_json(out / RECORD_NAME, record)
+            outcome = _optimise(bundle, modules, scenario, data, out, client, options.resume)
+        except BaseException:
+            if created and not (out / SMAC_FOLDER).exists():
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+    _finish(bundle, modules, outcome, data, out, seed, parallel, started)
+    return out
+
+
+def _optimise(
+    bundle: Bundle,
+    modules: dict[str, Any],
+    scenario: Any,
+    data: RunData,
+    out: Path,
+    client: Any,
+    resume: bool,
+) -> Any:
+    from .run_smac import optimise
+    from .run_target import make_job
+
+    dataset = {"X": data.X, "y": data.y}
+    job = make_job(
+        bundle.source("train.py"),
+        modules["train"].__name__,
+        str(bundle.path / "train.py"),
+        dataset,
+        str(out / CHECKPOINT_FOLDER),
+    )
+    return optimise(modules["scenario"], scenario, job, client, resume, f"SMAC {bundle.spec.name}")
+
+
+def _finish(
+    bundle: Bundle,
+    modules: dict[str, Any],
+    outcome: Any,
+    data: RunData,
+    out: Path,
+    seed: int,
+    parallel: dict[str, Any],
+    started: float,
+) -> None:
+    """Test the incumbent at the final budget, then write results.json and the plots."""
+    from .run_report import (
+        RESULTS_NAME,
+        plain,
+        plot_trajectory,
+        print_summary,
+        status_counts,
+        trial_rows,
+    )
+
+    rows = trial_rows(outcome.facade.runhistory)
+    counts = status_counts(rows)
+    metrics = None
+    if outcome.incumbent is not None:
+        metrics = plain(
+            _test_incumbent(modules["train"].train, outcome, data, out, seed, bundle.spec.task)
+        )
+    results = _results(bundle, modules, outcome, data, out, seed, parallel, rows, counts, metrics)
+    results["session_time_s"] = round(time.time() - started, 3)
+    write_json(out / RESULTS_NAME, results)
+    plot_trajectory(out, rows, f"{bundle.spec.name}: {results['facade']}, seed {seed}")
+    print_summary(metrics, out / RESULTS_NAME, counts)
+    if metrics is None:
+        raise HpogenError(
+            f"no trial succeeded ({', '.join(f'{n} {s.lower()}' for s, n in counts.items()) or 'none ran'}); "
+            f"see {out / SMAC_FOLDER}"
+        )
+
+
+def _test_incumbent(
+    train: Any, outcome: Any, data: RunData, out: Path, seed: int, task: str
+) -> dict[str, Any]:
+    """Train the incumbent on train+validation (early stopping on a seeded validation part), score on test."""
+    fit_rows, val_rows = split_rows(data.y, task, seed, VALIDATION_FRACTION)
+    dataset = {
+        "X": take(data.X, fit_rows),
+        "y": take(data.y, fit_rows),
+        "X_val": take(data.X, val_rows),
+        "y_val": take(data.y, val_rows),
+        "X_test": data.X_test,
+        "y_test": data.y_test,
+    }
+    return train(
+        outcome.incumbent, dataset, seed, outcome.final_budget, model_dir=out / MODEL_FOLDER
+    )
+
+
+def _results(
+    bundle: Bundle,
+    modules: dict[str, Any],
+    outcome: Any,
+    data: RunData,
+    out: Path,
+    seed: int,
+    parallel: dict[str, Any],
+    rows: list[dict[str, Any]],
+    counts: dict[str, int],
+    metrics: dict[str, Any] | None,
+) -> dict[str, Any]:
+    from .run_report import plain
+
+    scenario = outcome.scenario
+    budgets = None
+    if outcome.multi_fidelity:
+        budgets = {
+            "min_budget": scenario.min_budget,
+            "max_budget": scenario.max_budget,
+            "eta": getattr(modules["scenario"], "ETA", None),
+        }
+    incumbent = outcome.incumbent
+    return plain(
+        {
+            "hpogen_version": __version__,
+            "bundle": str(bundle.path),
+            "dataset": bundle.spec.name,
+            "task": bundle.spec.task,
+            "facade": type(outcome.facade).__name__,
+            "budgets": budgets,
+            "final_budget": outcome.final_budget,
+            "seed": seed,
+            "n_trials": scenario.n_trials,
+            "walltime_limit": scenario.walltime_limit,
+            "trials_run": len(rows),
+            "trial_counts": counts,
+            "wall_time_s": round(float(outcome.facade.optimizer.used_walltime), 3),
+            "total_epochs_trained": sum(row["epochs_completed"] for row in rows),
+            "incumbent": dict(incumbent) if incumbent is not None else None,
+            "incumbent_validation_loss": outcome.facade.runhistory.get_cost(incumbent)
+            if incumbent is not None
+            else None,
+            "test_metrics": metrics,
+            "data": data.describe(seed),
+            "parallel": parallel,
+            "smac_output": str(Path(scenario.output_directory).relative_to(out)),
+            "model_dir": MODEL_FOLDER if metrics is not None else None,
+        }
+    )

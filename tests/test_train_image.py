@@ -1,0 +1,656 @@
+"""The rendered image train.py, run for real in subprocesses (generated code never runs here).
+
+Each test renders templates/train_image.py into a temporary bundle, writes a small driver
+script that imports the bundle's train.py, and reads the driver's JSON result. The drivers
+import the helpers below (data, search space), so this module imports nothing heavy at the
+top level.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = Path(__file__).resolve().parent
+TEMPLATE = ROOT / "templates" / "train_image.py"
+IMAGE_RULES = ROOT / "rules" / "image.toml"
+FULL_EPOCHS_FOR_TESTS = 2
+RESULT_PREFIX = "RESULT "
+COMMON_KEYS = {
+    "loss",
+    "accuracy",
+    "balanced_accuracy",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "training_time",
+    "epochs_completed",
+    "best_epoch",
+}
+
+
+# ----------------------------------------------------------------------------- helpers
+# (also imported by the driver scripts)
+
+
+def image_rules() -> dict:
+    return tomllib.loads(IMAGE_RULES.read_text(encoding="utf-8"))
+
+
+def image_space_for_tests(tier: str = "simple", colour: bool = False, seed: int = 0):
+    """The image ConfigurationSpace built by hand from rules/image.toml and the contract's names.
+
+    Stand-in for the space `hpogen generate` writes into a bundle; swap it for that one once
+    the generator exists.
+    """
+    from ConfigSpace import (
+        Categorical,
+        ConfigurationSpace,
+        EqualsCondition,
+        Float,
+        Integer,
+        OrdinalHyperparameter,
+    )
+
+    rules = {name: rule for name, rule in image_rules()["space"].items() if isinstance(rule, dict)}
+    hyperparameters = {}
+    for name, rule in rules.items():
+        if rule.get("only_colour") and not colour:
+            continue
+        if "choices" in rule:
+            hyperparameters[name] = Categorical(name, rule["choices"], default=rule["default"])
+        elif "candidates" in rule:
+            sequence = rule.get("small_candidates", rule["candidates"])
+            hyperparameters[name] = OrdinalHyperparameter(
+                name, sequence, default_value=rule["default"]
+            )
+        else:
+            low, high = rule["by_tier"][tier] if "by_tier" in rule else rule["range"]
+            kind = Integer if isinstance(low, int) and isinstance(high, int) else Float
+            default = rule.get("default", low)
+            hyperparameters[name] = kind(
+                name, (low, high), default=default, log=rule.get("log", False)
+            )
+    conditions = [
+        EqualsCondition(hyperparameters[name], hyperparameters[rule["when"][0]], rule["when"][1])
+        for name, rule in rules.items()
+        if "when" in rule and name in hyperparameters
+    ]
+    space = ConfigurationSpace(name=f"image-{tier}-tests", seed=seed)
+    space.add(list(hyperparameters.values()) + conditions)
+    return space
+
+
+def space_defaults(space) -> dict:
+    """name -> default for every hyperparameter (what the bundle's DEFAULTS hole receives)."""
+    return {name: hp.default_value for name, hp in space.items()}
+
+
+def active_values(space, values: dict) -> dict:
+    """values without the conditional hyperparameters whose condition does not hold."""
+    active = dict(values)
+    for condition in space.conditions:
+        if values[condition.parent.name] != condition.value:
+            active.pop(condition.child.name, None)
+    return active
+
+
+def corner_configurations(space, sides=(0, 1), vary=None) -> list:
+    """Each categorical value combined with every numeric hyperparameter at its lower bound
+    (side 0), then at its upper bound (side 1); other categoricals stay at their defaults.
+    vary: names of the categoricals to go through (all when None)."""
+    from ConfigSpace import CategoricalHyperparameter, Configuration, OrdinalHyperparameter
+
+    categorical = [hp for hp in space.values() if isinstance(hp, CategoricalHyperparameter)]
+    bounds = {}
+    for hp in space.values():
+        if isinstance(hp, OrdinalHyperparameter):
+            bounds[hp.name] = (hp.sequence[0], hp.sequence[-1])
+        elif not isinstance(hp, CategoricalHyperparameter):
+            bounds[hp.name] = (hp.lower, hp.upper)
+    corners, seen = [], set()
+    for side in sides:
+        for hp in categorical:
+            if vary is not None and hp.name not in vary:
+                continue
+            for choice in hp.choices:
+                values = {name: pair[side] for name, pair in bounds.items()}
+                values.update({other.name: other.default_value for other in categorical})
+                values[hp.name] = choice
+                config = Configuration(space, values=active_values(space, values))
+                key = json.dumps(sorted((k, str(v)) for k, v in dict(config).items()))
+                if key not in seen:
+                    seen.add(key)
+                    corners.append(config)
+    return corners
+
+
+def digits_images(n_images: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A random subset of sklearn's 8x8 digits as (N, 8, 8) float32 images and int labels."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    rows = np.random.default_rng(seed).choice(len(digits.target), n_images, replace=False)
+    return digits.images[rows].astype(np.float32), digits.target[rows]
+
+
+def rgb_digits(n_images: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """3-channel synthetic images: each digit in red, its negative in green, a blur in blue."""
+    images, labels = digits_images(n_images, seed)
+    blurred = (images + np.roll(images, 1, axis=1) + np.roll(images, 1, axis=2)) / 3
+    return np.stack([images, 16 - images, blurred], axis=1), labels
+
+
+# ----------------------------------------------------------------------------- running drivers
+
+PRELUDE = """
+import importlib.util
+import json
+import sys
+import traceback
+
+import numpy as np
+
+sys.path.insert(0, @TESTS_DIR@)
+from test_train_image import (
+    corner_configurations,
+    digits_images,
+    image_space_for_tests,
+    rgb_digits,
+)
+
+PARAMS = json.loads(sys.argv[1])
+
+
+def load_bundle(path, name="generated_train"):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def described(result):
+    return {"metrics": result, "types": sorted({type(v).__name__ for v in result.values()})}
+
+
+def emit(payload):
+    print("RESULT " + json.dumps(payload))
+
+
+results = {}
+"""
+
+
+def driver_environment() -> dict[str, str]:
+    """The test's environment, with bytecode cached outside the venv so that the second
+    driver does not compile torch's Python sources again."""
+    environment = dict(os.environ)
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "hpogen-tests-pycache")
+    return environment
+
+
+def run_driver(tmp_path: Path, bodies: list[str], params: dict, timeout: int = 1800) -> dict:
+    """Run PRELUDE + bodies in a fresh interpreter and return the `results` they filled."""
+    script = tmp_path / f"driver_{time.monotonic_ns()}.py"
+    prelude = PRELUDE.replace("@TESTS_DIR@", repr(str(TESTS_DIR)))
+    code = prelude + "".join(textwrap.dedent(body) for body in bodies) + "\nemit(results)\n"
+    script.write_text(code, encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, str(script), json.dumps(params)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+        env=driver_environment(),
+    )
+    assert completed.returncode == 0, completed.stderr[-6000:]
+    lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    assert lines, completed.stdout[-3000:]
+    return json.loads(lines[-1][len(RESULT_PREFIX) :])
+
+
+def render_bundle(folder: Path, image_shape: tuple[int, int, int], colour: bool) -> Path:
+    """Render, write and format a bundle's train.py like the generator does."""
+    from hpogen.codegen import format_tree
+    from hpogen.render_train import render_image_train
+
+    defaults = space_defaults(image_space_for_tests("simple", colour=colour))
+    source = render_image_train(
+        image_shape,
+        full_epochs=FULL_EPOCHS_FOR_TESTS,
+        max_filters=image_rules()["space"]["max_filters"],
+        defaults=defaults,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train.py").write_text(source, encoding="utf-8")
+    format_tree(folder)
+    return folder / "train.py"
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("bundles")
+    return {
+        "grey": str(render_bundle(root / "grey", (1, 8, 8), colour=False)),
+        "rgb": str(render_bundle(root / "rgb", (3, 8, 8), colour=True)),
+    }
+
+
+def metric_problems(payload: dict, labels: list[str], epochs: int | None = None) -> list[str]:
+    """Everything wrong with one train() result (empty when it honours the contract)."""
+    metrics, problems = payload["metrics"], []
+    expected = set(COMMON_KEYS)
+    for label in labels:
+        expected |= {f"{kind}_class_{label}" for kind in ("precision", "recall", "f1")}
+    if set(metrics) != expected:
+        problems.append(f"keys differ: {sorted(set(metrics) ^ expected)}")
+    if not set(payload["types"]) <= {"float", "int"}:
+        problems.append(f"non-native value types {payload['types']}")
+    loss = metrics.get("loss", math.nan)
+    if not (math.isfinite(loss) and 0.0 <= loss <= 1.0):
+        problems.append(f"loss {loss} is not finite in [0, 1]")
+    if not math.isclose(loss, 1.0 - metrics.get("accuracy", math.nan)):
+        problems.append("loss is not 1 - accuracy")
+    if epochs is not None and metrics.get("epochs_completed") != epochs:
+        problems.append(f"epochs_completed {metrics.get('epochs_completed')} != {epochs}")
+    return problems
+
+
+def comparable(metrics: dict) -> dict:
+    """The metrics a resumed run must reproduce (everything but timing and epoch counts)."""
+    return {k: v for k, v in metrics.items() if k not in ("training_time", "epochs_completed")}
+
+
+# ----------------------------------------------------------------------------- template
+
+
+def test_template_is_valid_python_with_the_contract_holes():
+    source = TEMPLATE.read_text(encoding="utf-8")
+    ast.parse(source)
+    for hole in ("{image_shape}", "{full_epochs}", "{max_filters}", "{defaults}"):
+        assert source.count(hole) == 1, hole
+
+
+def test_rendered_bundle_is_ruff_clean_and_filled(bundles):
+    from hpogen.codegen import ruff_binary
+
+    config = ROOT / "src" / "hpogen" / "ruff_generated.toml"
+    for path in bundles.values():
+        source = Path(path).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        assert "{image_shape}" not in source and "{defaults}" not in source
+        assigned = {
+            node.targets[0].id
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        }
+        assert {"IMAGE_SHAPE", "FULL_EPOCHS", "MAX_FILTERS", "DEFAULTS"} <= assigned
+        checked = subprocess.run(
+            [ruff_binary(), "check", "--config", str(config), "--no-cache", path],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        too_long = [
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno > 50
+        ]
+        assert not too_long, too_long
+
+
+def test_render_rejects_a_bad_image_shape():
+    from hpogen.render_train import render_image_train
+
+    with pytest.raises(ValueError):
+        render_image_train((8, 8), full_epochs=2, max_filters=64, defaults={})
+
+
+# ----------------------------------------------------------------------------- inputs
+# One driver (one torch import) runs every input case, a longer default run, a run without
+# a budget, the metric arithmetic check and a run that saves the model.
+
+INPUT_CASES_BODY = """
+import pandas as pd
+import torch
+from sklearn import metrics as skm
+
+grey = load_bundle(PARAMS["grey"], "grey_train")
+rgb = load_bundle(PARAMS["rgb"], "rgb_train")
+images, labels = digits_images(300, seed=1)
+colour_images, colour_labels = rgb_digits(300, seed=2)
+test_images, test_labels = digits_images(120, seed=3)
+augmented = {"rotation_degrees": 20.0, "horizontal_flip": True, "batch_norm": True}
+jittered = dict(augmented, color_jitter=0.3, spatial_dropout=0.2)
+
+
+def unbalanced(counts):
+    all_images, all_labels = digits_images(1797, seed=4)
+    rows = np.concatenate([np.flatnonzero(all_labels == k)[:n] for k, n in enumerate(counts)])
+    return {"X": all_images[rows], "y": all_labels[rows]}
+
+
+def flat(values):
+    return values.reshape(len(values), -1)
+
+
+cases = {
+    "nchw": (grey, {}, {"X": images[:, None], "y": labels}),
+    "nhwc": (grey, {}, {"X": images[..., None], "y": labels}),
+    "nhw": (grey, augmented, {"X": images, "y": labels}),
+    "flattened": (grey, {}, {"X": flat(images), "y": labels}),
+    "uint8": (grey, {}, {"X": (images * 15).astype(np.uint8), "y": labels}),
+    "rgb_nchw": (rgb, jittered, {"X": colour_images, "y": colour_labels}),
+    "rgb_nhwc_uint8": (
+        rgb,
+        jittered,
+        {"X": (colour_images * 15).astype(np.uint8).transpose(0, 2, 3, 1), "y": colour_labels},
+    ),
+    "rgb_flattened": (rgb, {}, {"X": flat(colour_images), "y": colour_labels}),
+    "string_labels": (grey, {}, {"X": images, "y": np.array([f"d{k}" for k in labels])}),
+    "pandas": (
+        grey,
+        augmented,
+        {"X": pd.DataFrame(flat(images)), "y": pd.Series([f"digit {k}" for k in labels])},
+    ),
+    "two_classes": (grey, {}, {"X": images[labels < 2], "y": labels[labels < 2]}),
+    "unbalanced": (grey, {}, unbalanced([60, 3, 40, 5, 25, 2, 30, 8, 12, 4])),
+    "one_sample_class": (grey, {}, unbalanced([30, 30, 30, 30, 30, 30, 30, 30, 30, 1])),
+    "batch_larger_than_train": (
+        grey,
+        {"batch_size": 128, "batch_norm": True, "n_conv_layers": 4},
+        {"X": images[:20], "y": labels[:20]},
+    ),
+    "trailing_batch_of_one": (
+        grey,
+        {"batch_size": 16, "batch_norm": True, "n_conv_layers": 4},
+        {"X": images[:22], "y": labels[:22]},
+    ),
+    "with_test": (
+        grey,
+        {},
+        {"X": images, "y": labels, "X_test": test_images, "y_test": test_labels},
+    ),
+    "with_test_pandas": (
+        grey,
+        {"optimizer": "sgd", "momentum": 0.9},
+        {
+            "X": pd.DataFrame(flat(images)),
+            "y": pd.Series(labels),
+            "X_test": pd.DataFrame(flat(test_images)),
+            "y_test": pd.Series(test_labels),
+        },
+    ),
+}
+for name, (bundle, config, dataset) in cases.items():
+    all_labels = [np.asarray(dataset["y"])] + ([np.asarray(dataset["y_test"])] if "y_test" in dataset else [])
+    result = bundle.train(config, dataset, seed=0, budget=1.0)
+    results[name] = dict(described(result), labels=[str(v) for v in np.unique(np.concatenate(all_labels))])
+
+long_images, long_labels = digits_images(800, seed=5)
+results["learns"] = described(grey.train({}, {"X": long_images, "y": long_labels}, seed=0, budget=10))
+results["no_budget"] = described(grey.train({}, {"X": images[:200], "y": labels[:200]}, seed=0))
+
+rng = np.random.default_rng(0)
+arithmetic = []
+for n_classes in (2, 5, 10):
+    true = rng.integers(0, n_classes, 50)
+    predicted = rng.integers(0, max(1, n_classes - 1), 50)
+    true[true == 1] = 0  # a class absent from the true labels
+    ours = grey.classification_metrics(true, predicted, np.arange(n_classes))
+    reference = {
+        "accuracy": skm.accuracy_score(true, predicted),
+        "balanced_accuracy": skm.balanced_accuracy_score(true, predicted),
+        "precision_macro": skm.precision_score(true, predicted, average="macro", zero_division=0),
+        "recall_macro": skm.recall_score(true, predicted, average="macro", zero_division=0),
+        "f1_macro": skm.f1_score(true, predicted, average="macro", zero_division=0),
+    }
+    arithmetic.append({key: [ours[key], float(value)] for key, value in reference.items()})
+results["arithmetic"] = arithmetic
+
+# saving: train with X_test, reload the state_dict, recompute the accuracy from the files
+folder = PARAMS["model_dir"]
+string_labels, string_test_labels = labels.astype(str), test_labels.astype(str)
+save_config = {"batch_norm": True, "n_conv_layers": 3, "dropout": 0.3}
+saved = grey.train(
+    save_config,
+    {"X": images, "y": string_labels, "X_test": test_images, "y_test": string_test_labels},
+    seed=0,
+    budget=3,
+    model_dir=folder,
+)
+metadata = json.load(open(folder + "/metadata.json"))
+state = torch.load(folder + "/model.pt", weights_only=True)
+network = grey.build_network(metadata["architecture"])
+network.load_state_dict(state, strict=True)
+network.eval()
+mean = torch.tensor(metadata["normalisation"]["mean"]).view(1, -1, 1, 1)
+std = torch.tensor(metadata["normalisation"]["std"]).view(1, -1, 1, 1)
+with torch.no_grad():
+    codes = network((torch.as_tensor(test_images[:, None]) - mean) / std).argmax(dim=1).numpy()
+results["saved"] = {
+    "metrics": saved,
+    "metadata": metadata,
+    "config": json.load(open(folder + "/config.json")),
+    "reloaded_accuracy": float(np.mean(np.asarray(metadata["classes"])[codes] == string_test_labels)),
+}
+"""
+
+INPUT_CASES = [
+    "nchw",
+    "nhwc",
+    "nhw",
+    "flattened",
+    "uint8",
+    "rgb_nchw",
+    "rgb_nhwc_uint8",
+    "rgb_flattened",
+    "string_labels",
+    "pandas",
+    "two_classes",
+    "unbalanced",
+    "one_sample_class",
+    "batch_larger_than_train",
+    "trailing_batch_of_one",
+    "with_test",
+    "with_test_pandas",
+]
+
+
+@pytest.fixture(scope="module")
+def driver_results(bundles, tmp_path_factory) -> dict:
+    """Everything but the sweep, in one driver (one torch import)."""
+    work = tmp_path_factory.mktemp("driver")
+    params = dict(bundles, model_dir=str(work / "model"), checkpoints=str(work / "checkpoints"))
+    results = run_driver(work, [INPUT_CASES_BODY, CHECKPOINT_BODY], params)
+    return dict(results, model_dir=params["model_dir"])
+
+
+@pytest.fixture(scope="module")
+def input_case_results(driver_results) -> dict:
+    return driver_results
+
+
+@pytest.mark.parametrize("case", INPUT_CASES)
+def test_input_case(input_case_results, case):
+    payload = input_case_results[case]
+    assert metric_problems(payload, payload["labels"], epochs=1) == []
+
+
+def test_string_labels_name_the_per_class_keys(input_case_results):
+    metrics = input_case_results["string_labels"]["metrics"]
+    assert "f1_class_d7" in metrics and "precision_class_d0" in metrics
+    assert "recall_class_digit 3" in input_case_results["pandas"]["metrics"]
+
+
+def test_default_configuration_learns_digits(input_case_results):
+    payload = input_case_results["learns"]
+    assert metric_problems(payload, [str(k) for k in range(10)]) == []
+    assert 0 < payload["metrics"]["epochs_completed"] <= 10
+    assert payload["metrics"]["accuracy"] > 0.85
+
+
+def test_budget_none_trains_full_epochs(input_case_results):
+    metrics = input_case_results["no_budget"]["metrics"]
+    assert 0 < metrics["epochs_completed"] <= FULL_EPOCHS_FOR_TESTS
+
+
+def test_derived_metrics_match_sklearn(input_case_results):
+    for case in input_case_results["arithmetic"]:
+        for key, (ours, reference) in case.items():
+            assert ours == pytest.approx(reference, abs=1e-12), key
+
+
+def test_model_dir_holds_a_reloadable_state_dict(input_case_results):
+    model_dir = Path(input_case_results["model_dir"])
+    saved = input_case_results["saved"]
+    assert {p.name for p in model_dir.iterdir()} >= {"model.pt", "config.json", "metadata.json"}
+    metadata = saved["metadata"]
+    assert metadata["image_shape"] == [1, 8, 8]
+    assert metadata["classes"] == [str(k) for k in range(10)]
+    assert metadata["architecture"]["filters"] == [32, 64, 128]
+    assert metadata["metrics"]["accuracy"] == saved["metrics"]["accuracy"]
+    assert saved["config"] == {"batch_norm": True, "n_conv_layers": 3, "dropout": 0.3}
+    assert saved["reloaded_accuracy"] == pytest.approx(saved["metrics"]["accuracy"])
+
+
+# ----------------------------------------------------------------------------- fidelities
+
+CHECKPOINT_BODY = """
+bundle = load_bundle(PARAMS["grey"])
+from ConfigSpace import Configuration
+
+space = image_space_for_tests("simple", seed=3)
+defaults = {name: hp.default_value for name, hp in space.items() if name not in ("momentum", "leaky_relu_slope")}
+noisy = Configuration(space, values=dict(
+    defaults, spatial_dropout=0.2, rotation_degrees=15.0, horizontal_flip=True,
+    optimizer="sgd", momentum=0.9, learning_rate=0.05, batch_size=32,
+))
+harsh = Configuration(space, values=dict(
+    defaults, activation="leaky_relu", leaky_relu_slope=0.2, learning_rate=0.1, batch_norm=False,
+))
+fidelity_images, fidelity_labels = digits_images(300, seed=6)
+
+
+def run(config, budget, checkpoints=None):
+    dataset = {"X": fidelity_images, "y": fidelity_labels}
+    if checkpoints is not None:
+        dataset["checkpoint_dir"] = PARAMS["checkpoints"] + "/" + checkpoints
+    return bundle.train(config, dataset, seed=7, budget=budget)
+
+
+results["checkpoints"] = {
+    "first": run(noisy, 2.0, "a"),
+    "resumed": run(noisy, 5.0, "a"),
+    "covered": run(noisy, 5.0, "a"),
+    "smaller": run(noisy, 3.0, "a"),
+    "straight": run(noisy, 5.0),
+    "straight_3": run(noisy, 3.0),
+    "no_dir_first": run(noisy, 2.0),
+    "no_dir_second": run(noisy, 5.0),
+    "harsh_first": run(harsh, 4.0, "b"),
+    "harsh_resumed": run(harsh, 16.0, "b"),
+    "harsh_straight": run(harsh, 16.0),
+    "other_seed": bundle.train(noisy, {"X": fidelity_images, "y": fidelity_labels}, seed=8, budget=5.0),
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def checkpoint_results(driver_results) -> dict:
+    return driver_results["checkpoints"]
+
+
+def test_resumed_run_trains_only_the_missing_epochs(checkpoint_results):
+    assert checkpoint_results["first"]["epochs_completed"] == 2
+    assert checkpoint_results["resumed"]["epochs_completed"] == 3
+    assert checkpoint_results["covered"]["epochs_completed"] == 0
+
+
+def test_resumed_run_equals_a_straight_run(checkpoint_results):
+    straight = comparable(checkpoint_results["straight"])
+    assert comparable(checkpoint_results["resumed"]) == straight
+    assert comparable(checkpoint_results["covered"]) == straight
+    assert comparable(checkpoint_results["harsh_resumed"]) == comparable(
+        checkpoint_results["harsh_straight"]
+    )
+    assert checkpoint_results["harsh_resumed"]["epochs_completed"] == (
+        checkpoint_results["harsh_straight"]["epochs_completed"]
+        - checkpoint_results["harsh_first"]["epochs_completed"]
+    )
+
+
+def test_a_checkpoint_beyond_the_budget_is_not_used(checkpoint_results):
+    assert checkpoint_results["smaller"]["epochs_completed"] == 3
+    assert comparable(checkpoint_results["smaller"]) == comparable(checkpoint_results["straight_3"])
+
+
+def test_without_checkpoint_dir_every_call_trains_from_scratch(checkpoint_results):
+    assert checkpoint_results["no_dir_first"]["epochs_completed"] == 2
+    assert checkpoint_results["no_dir_second"]["epochs_completed"] == 5
+    assert comparable(checkpoint_results["no_dir_second"]) == comparable(
+        checkpoint_results["straight"]
+    )
+
+
+def test_the_seed_changes_the_run(checkpoint_results):
+    assert comparable(checkpoint_results["other_seed"]) != comparable(
+        checkpoint_results["straight"]
+    )
+
+
+# ----------------------------------------------------------------------------- sweep
+
+SWEEP_BODY = """
+import time
+
+bundle = load_bundle(PARAMS["grey"])
+colour_bundle = load_bundle(PARAMS["rgb"], "rgb_train")
+space = image_space_for_tests("simple", seed=0)
+configs = [("grey", c) for c in space.sample_configuration(PARAMS["n_sampled"])]
+configs += [("grey", c) for c in corner_configurations(space)]
+# the deepest networks of the complex tier on 8x8 images (pooling stops at 1x1)
+deep = corner_configurations(image_space_for_tests("complex"), sides=(1,), vary=("kernel_size", "batch_norm"))
+configs += [("grey", c) for c in deep]
+colour_space = image_space_for_tests("simple", colour=True, seed=1)
+configs += [("rgb", c) for c in colour_space.sample_configuration(PARAMS["n_colour"])]
+datasets = {"grey": dict(zip(("X", "y"), digits_images(300))), "rgb": dict(zip(("X", "y"), rgb_digits(300)))}
+bundles = {"grey": bundle, "rgb": colour_bundle}
+
+started = time.perf_counter()
+failures, trained = [], []
+for kind, config in configs:
+    try:
+        result = bundles[kind].train(config, datasets[kind], seed=0, budget=1.0)
+    except Exception:
+        failures.append({"config": {k: str(v) for k, v in dict(config).items()}, "error": traceback.format_exc()[-1500:]})
+    else:
+        trained.append(described(result))
+results.update(failures=failures, results=trained, n_configs=len(configs), seconds=time.perf_counter() - started)
+"""
+
+
+@pytest.mark.slow
+def test_sampled_and_corner_configurations_all_train(bundles, tmp_path):
+    params = dict(bundles, n_sampled=200, n_colour=30)
+    result = run_driver(tmp_path, [SWEEP_BODY], params)
+    print(f"sweep: {result['n_configs']} configurations in {result['seconds']:.1f} s")
+    assert result["failures"] == []
+    assert result["n_configs"] >= 200 + 20
+    labels = [str(k) for k in range(10)]
+    problems = [p for payload in result["results"] for p in metric_problems(payload, labels, 1)]
+    assert problems == []

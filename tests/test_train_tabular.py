@@ -1,0 +1,929 @@
+"""The rendered tabular train.py, run for real in subprocesses (generated code never runs here).
+
+Each test renders templates/train_tabular.py into a temporary bundle and starts a driver
+process (`python -c ... driver_main()`) that imports this module for its helpers (space, data),
+imports the bundle's train.py, runs the jobs it is given and prints one JSON line. Jobs that
+share a process are batched, so torch and sklearn are imported a handful of times only.
+
+Observable fidelity for data_fraction families: `metadata.json` (written with model_dir)
+records `n_train_rows`, the rows the model was actually fitted on.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+import tomllib
+import traceback
+from pathlib import Path
+
+import pytest
+
+from hpogen.codegen import format_tree, ruff_binary, template_source
+from hpogen.render_train import render_tabular_train
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = Path(__file__).resolve().parent
+RULES_DIR = ROOT / "rules"
+RESULT_PREFIX = "RESULT "
+SMALL_FAMILIES = ["hist_gradient_boosting", "random_forest", "svm", "linear"]
+ALL_FAMILIES = [*SMALL_FAMILIES, "mlp"]
+SWEEP_SAMPLES = 100  # per dataset: 200 sampled configurations in all, plus the corners
+SWEEP_ROWS = 300  # rows kept from each sweep dataset, to keep both sweeps within minutes
+DRIVER_PROCESSES = 2  # one per core of the CI box
+# One thread per library in the drivers: a 2-core CI box shared with other jobs otherwise
+# oversubscribes OpenMP (HistGradientBoosting) and torch, which slows fits by 10-50x.
+DRIVER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+CLASSIFICATION_KEYS = {
+    "loss",
+    "accuracy",
+    "balanced_accuracy",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "training_time",
+    "epochs_completed",
+    "best_epoch",
+}
+REGRESSION_KEYS = {"loss", "rmse", "mae", "r2", "training_time", "epochs_completed", "best_epoch"}
+
+
+# ----------------------------------------------------------------------------- rules and space
+# (also used by the driver processes)
+
+
+def _rules(name: str) -> dict:
+    return tomllib.loads((RULES_DIR / name).read_text(encoding="utf-8"))
+
+
+SMALLEST_BUDGET = _rules("tabular.toml")["facade"]["min_budget"]
+
+
+def family_of_hyperparameter() -> dict[str, str]:
+    return {name: prior["family"] for name, prior in _rules("priors.toml").items()}
+
+
+def fidelity_hyperparameters() -> set[str]:
+    return {name for name, prior in _rules("priors.toml").items() if prior.get("fidelity")}
+
+
+def tabular_space_for_tests(task, families, full_fidelity, has_missing, has_categorical, seed=0):
+    """The tabular ConfigurationSpace built by hand from rules/ and the contract's names.
+
+    Stand-in for the space `hpogen generate` writes into a bundle; swap it for that one once
+    the generator exists. `task` does not change the space today; it is kept for the swap.
+    """
+    from ConfigSpace import Categorical, ConfigurationSpace, EqualsCondition, Float, Integer
+
+    tabular = _rules("tabular.toml")
+    preprocessing = tabular["preprocessing"]
+    default_family = tabular["families"]["default"]
+    algorithm = Categorical(
+        "algorithm",
+        list(families),
+        default=default_family if default_family in families else families[0],
+    )
+    wanted = {"scaler": True, "imputer": has_missing, "categorical_encoding": has_categorical}
+    hyperparameters = [algorithm]
+    for name, present in wanted.items():
+        if present:
+            rule = preprocessing[name]
+            hyperparameters.append(Categorical(name, rule["choices"], default=rule["default"]))
+    conditions = []
+    for name, prior in _rules("priors.toml").items():
+        if prior["family"] not in families or (prior.get("fidelity") and not full_fidelity):
+            continue
+        low, high = prior["range"]
+        kind = Integer if isinstance(low, int) and isinstance(high, int) else Float
+        hyperparameter = kind(
+            name, (low, high), default=prior["default"], log=prior.get("log", False)
+        )
+        hyperparameters.append(hyperparameter)
+        conditions.append(EqualsCondition(hyperparameter, algorithm, prior["family"]))
+    space = ConfigurationSpace(name=f"tabular-{task}", seed=seed)
+    space.add([*hyperparameters, *conditions])
+    return space
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def space_defaults(space) -> dict:
+    return {name: _plain(hp.default_value) for name, hp in space.items()}
+
+
+def fidelity_for(families) -> dict:
+    table = _rules("tabular.toml")["fidelity"]
+    return {family: table[family] for family in families}
+
+
+# ----------------------------------------------------------------------------- datasets
+# (built inside the driver processes; deterministic)
+
+
+def _classification_blobs(sizes, n_features, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=2.0, size=(len(sizes), n_features))
+    X = np.concatenate([rng.normal(size=(n, n_features)) + centres[k] for k, n in enumerate(sizes)])
+    y = np.concatenate([np.full(n, k) for k, n in enumerate(sizes)])
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def _mixed_frame(n_rows, seed):
+    """Numeric columns with NaN, object / category / bool / nullable-int columns with gaps."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    size = rng.normal(size=n_rows)
+    size[rng.random(n_rows) < 0.15] = np.nan
+    colour = rng.choice(np.array(["red", "green", "blue", None], dtype=object), n_rows)
+    city = pd.Categorical(rng.choice(["a", "b", "c"], n_rows))
+    city[rng.random(n_rows) < 0.1] = np.nan
+    count = pd.array(rng.integers(0, 9, n_rows), dtype="Int64")
+    count[rng.random(n_rows) < 0.1] = pd.NA
+    frame = pd.DataFrame(
+        {
+            "size": size,
+            "colour": colour,
+            "city": city,
+            "flag": rng.random(n_rows) < 0.5,
+            "count": count,
+        },
+        index=np.arange(n_rows) + 1000,
+    )
+    signal = np.nan_to_num(size) + (colour == "red") * 1.5 + (frame["flag"].to_numpy() * 0.5)
+    return frame, signal
+
+
+def build_dataset(name: str) -> dict:
+    """A named dataset as the contract's dict (X, y, optionally X_test / y_test)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer, load_diabetes
+
+    if name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True)
+        return {"X": X, "y": y}
+    if name == "breast_cancer_with_test":
+        X, y = load_breast_cancer(return_X_y=True)
+        return {"X": X[:400], "y": y[:400], "X_test": X[400:], "y_test": y[400:]}
+    if name == "diabetes":
+        X, y = load_diabetes(return_X_y=True)
+        return {"X": X, "y": y}
+    if name in ("breast_cancer_sweep", "diabetes_sweep"):
+        loader = load_breast_cancer if name == "breast_cancer_sweep" else load_diabetes
+        X, y = loader(return_X_y=True)
+        rows = np.sort(np.random.default_rng(0).permutation(len(y))[:SWEEP_ROWS])
+        return {"X": X[rows], "y": y[rows]}
+    if name == "single_feature":
+        X, y = load_breast_cancer(return_X_y=True)
+        return {"X": X[:, 0], "y": y}
+    if name == "two_classes":
+        X, y = _classification_blobs([70, 50], 4, seed=1)
+        return {"X": X, "y": y}
+    if name == "ten_unbalanced":
+        X, y = _classification_blobs([60, 30, 20, 12, 8, 6, 5, 4, 3, 2], 6, seed=2)
+        return {"X": X, "y": y}
+    if name == "one_sample_class":
+        X, y = _classification_blobs([40, 40, 1], 3, seed=3)
+        return {"X": X, "y": y}
+    if name == "tiny":
+        X, y = _classification_blobs([15, 15], 3, seed=4)
+        return {"X": X, "y": y}
+    if name == "string_labels":
+        X, y = _classification_blobs([30, 25, 20], 4, seed=5)
+        return {"X": X, "y": pd.Series(np.array(["cat", "dog", "bird"])[y])}
+    if name in ("mixed_classification", "mixed_regression"):
+        frame, signal = _mixed_frame(200, seed=6)
+        y = np.where(signal > 0.3, "yes", "no") if name == "mixed_classification" else signal * 10
+        test, test_signal = _mixed_frame(60, seed=7)
+        test.loc[test.index[:5], "colour"] = "purple"  # unseen at training time
+        y_test = (
+            np.where(test_signal > 0.3, "yes", "no")
+            if name == "mixed_classification"
+            else test_signal * 10
+        )
+        return {"X": frame, "y": pd.Series(y), "X_test": test, "y_test": y_test}
+    if name == "mixed_no_test":
+        frame, signal = _mixed_frame(200, seed=6)
+        return {"X": frame, "y": np.where(signal > 0.3, "yes", "no")}
+    if name == "numpy_object":
+        frame, signal = _mixed_frame(150, seed=8)
+        X = np.empty((150, 3), dtype=object)
+        X[:, 0] = [None if math.isnan(v) else str(v) for v in frame["size"]]  # numbers as text
+        X[:, 1] = frame["colour"].to_numpy()
+        X[:, 2] = np.arange(150) % 7
+        return {"X": X, "y": (signal > 0.3).astype(int)}
+    if name == "constant_target":
+        X, _ = _classification_blobs([40, 40], 3, seed=9)
+        return {"X": X, "y": np.full(80, 3.5)}
+    raise KeyError(name)
+
+
+# ----------------------------------------------------------------------------- driver side
+
+
+def config_for(space, values: dict):
+    """A Configuration: space defaults, then `values`; only the chosen family's conditionals."""
+    from ConfigSpace import Configuration
+
+    family_of = family_of_hyperparameter()
+    chosen = {**space_defaults(space), **values}
+    active = {
+        name: value
+        for name, value in chosen.items()
+        if name not in family_of or family_of[name] == chosen["algorithm"]
+    }
+    return Configuration(space, values=active)
+
+
+def corner_configs(space) -> list:
+    """Every categorical combination, with all numeric hyperparameters at lower, then upper."""
+    categorical = {name: list(hp.choices) for name, hp in space.items() if hasattr(hp, "choices")}
+    numeric = {name: (hp.lower, hp.upper) for name, hp in space.items() if hasattr(hp, "lower")}
+    configs = []
+    for combination in itertools.product(*categorical.values()):
+        for end in (0, 1):
+            values = dict(zip(categorical, combination, strict=True))
+            values.update({name: bounds[end] for name, bounds in numeric.items()})
+            configs.append(config_for(space, values))
+    return configs
+
+
+def with_fidelity_at_lower(space, cfg):
+    """The same configuration with every active fidelity hyperparameter at its lower bound."""
+    from ConfigSpace import Configuration
+
+    values = dict(cfg)
+    for name in fidelity_hyperparameters() & set(values):
+        values[name] = space[name].lower
+    return Configuration(space, values=values)
+
+
+def _load_train(path: str, index: int):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bundle_train_{index}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.train
+
+
+def _describe(result: dict) -> dict:
+    native = all(type(value) in (int, float) for value in result.values())
+    return {"result": result, "native": native}
+
+
+def _run_job(train, space, job: dict) -> dict:
+    dataset = build_dataset(job["dataset"])
+    if job.get("checkpoint_dir"):
+        dataset["checkpoint_dir"] = job["checkpoint_dir"]
+    cfg = config_for(space, job.get("values", {}))
+    started = time.process_time()
+    result = train(
+        cfg, dataset, job.get("seed", 0), budget=job.get("budget"), model_dir=job.get("model_dir")
+    )
+    return {**_describe(result), "cpu_seconds": time.process_time() - started}
+
+
+def _sweep_job(train, space, job: dict) -> dict:
+    """Sampled plus corner configurations; failures are reported, never raised."""
+    import numpy as np
+
+    dataset = build_dataset(job["dataset"])
+    space.seed(job.get("seed", 0))
+    configs = list(space.sample_configuration(job["samples"])) if job["samples"] else []
+    configs += corner_configs(space) if job.get("corners") else []
+    if job.get("fidelity_at_lower"):
+        configs = [with_fidelity_at_lower(space, cfg) for cfg in configs]
+    part, parts = job.get("part", [0, 1])
+    # A fixed shuffle before slicing, so no part gets all the costly upper corners.
+    order = np.random.default_rng(0).permutation(len(configs))
+    configs = [configs[index] for index in order[part::parts]]
+    started = time.perf_counter()
+    outcomes = []
+    for cfg in configs:
+        try:
+            cpu = time.process_time()
+            outcome = _describe(train(cfg, dataset, 0, budget=job.get("budget")))
+            outcomes.append({**outcome, "cpu_seconds": time.process_time() - cpu})
+        except Exception:  # the test reports every failing configuration
+            config = {name: _plain(value) for name, value in dict(cfg).items()}
+            outcomes.append({"error": traceback.format_exc(), "config": config})
+    return {"outcomes": outcomes, "seconds": time.perf_counter() - started}
+
+
+def _summary(value, depth: int):
+    """Shapes of tensors, values of scalars, and keys of dicts down to `depth`."""
+    if hasattr(value, "shape"):
+        return {"shape": list(value.shape)}
+    if isinstance(value, dict) and depth > 0:
+        return {str(key): _summary(item, depth - 1) for key, item in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return type(value).__name__
+
+
+def _torch_files_job(train, space, job: dict) -> dict:
+    """Load every .pt file in a folder with weights_only=True (what a reader of a bundle does)."""
+    import torch
+
+    files = sorted(Path(job["folder"]).glob("*.pt"))
+    return {
+        "files": {path.name: _summary(torch.load(path, weights_only=True), 2) for path in files}
+    }
+
+
+JOB_RUNNERS = {"sweep": _sweep_job, "torch_files": _torch_files_job}
+
+
+def driver_main(spec_path: str) -> None:
+    """Driver process: run the groups of jobs in the JSON file, print one result line."""
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    results = {}
+    for index, group in enumerate(spec["groups"]):
+        train = _load_train(group["train_py"], index)
+        space = tabular_space_for_tests(**group["space"])
+        for job in group["jobs"]:
+            runner = JOB_RUNNERS.get(job.get("kind"), _run_job)
+            try:
+                results[job["name"]] = runner(train, space, job)
+            except Exception:  # reported to the test that owns the job
+                results[job["name"]] = {"error": traceback.format_exc()}
+    print(RESULT_PREFIX + json.dumps(results))
+
+
+# ----------------------------------------------------------------------------- test side
+
+
+def render_bundle(folder: Path, space_args: dict) -> Path:
+    """Render, write and format a bundle's train.py for the space that space_args describe."""
+    space = tabular_space_for_tests(**space_args)
+    source = render_tabular_train(
+        space_args["task"], space_defaults(space), fidelity_for(space_args["families"])
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train.py").write_text(source, encoding="utf-8")
+    format_tree(folder)
+    return folder / "train.py"
+
+
+def run_drivers(folder: Path, batches: list[list[dict]], timeout: float = 1800) -> dict:
+    """Run each batch of job groups in its own driver process, all at once; merge the results.
+
+    Output goes to files, not pipes, so a chatty process never blocks on a full pipe.
+    """
+    processes = []
+    for index, groups in enumerate(batches):
+        spec = folder / f"driver_{index}.json"
+        spec.write_text(json.dumps({"groups": groups}), encoding="utf-8")
+        code = (
+            f"import sys; sys.path.insert(0, {str(TESTS_DIR)!r}); "
+            f"import test_train_tabular as t; t.driver_main({str(spec)!r})"
+        )
+        out, err = folder / f"driver_{index}.out", folder / f"driver_{index}.err"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdout=stdout,
+                stderr=stderr,
+                env={**os.environ, **DRIVER_ENV},
+            )
+        processes.append((process, out, err))
+    results = {}
+    for process, out, err in processes:
+        returncode = process.wait(timeout=timeout)
+        lines = [line for line in out.read_text().splitlines() if line.startswith(RESULT_PREFIX)]
+        assert returncode == 0 and lines, err.read_text()[-4000:]
+        results.update(json.loads(lines[-1][len(RESULT_PREFIX) :]))
+    return results
+
+
+def space_args(task, families=ALL_FAMILIES, full_fidelity=False, missing=False, categorical=False):
+    return {
+        "task": task,
+        "families": list(families),
+        "full_fidelity": full_fidelity,
+        "has_missing": missing,
+        "has_categorical": categorical,
+    }
+
+
+def ok(results: dict, name: str) -> dict:
+    """The result dict of a single run, after checking the run neither failed nor leaked numpy."""
+    entry = results[name]
+    assert "error" not in entry, entry.get("error")
+    assert entry["native"], f"{name}: non-native values in {entry['result']}"
+    result = entry["result"]
+    assert math.isfinite(result["loss"]), result
+    return result
+
+
+def classification_keys(labels) -> set[str]:
+    per_class = {
+        f"{metric}_class_{label}" for metric in ("precision", "recall", "f1") for label in labels
+    }
+    return CLASSIFICATION_KEYS | per_class
+
+
+# ----------------------------------------------------------------------------- static checks
+
+
+def test_template_parses_as_is():
+    tree = ast.parse(template_source("train_tabular.py"))
+    assigned = {
+        target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets
+    }
+    assert {"TASK", "DEFAULTS", "FIDELITY"} <= assigned
+
+
+def test_rendered_bundle_is_ruff_clean_and_filled(tmp_path):
+    for task in ("classification", "regression"):
+        path = render_bundle(tmp_path / task, space_args(task, missing=True, categorical=True))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {
+            node.targets[0].id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        }
+        assert ast.literal_eval(constants["TASK"]) == task
+        assert ast.literal_eval(constants["FIDELITY"])["hist_gradient_boosting"] == [
+            "max_iter",
+            512,
+        ]
+        assert ast.literal_eval(constants["DEFAULTS"])["imputer"] == "median"
+    config = ROOT / "src" / "hpogen" / "ruff_generated.toml"
+    check = subprocess.run(
+        [ruff_binary(), "check", "--config", str(config), str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    source = (tmp_path / "classification" / "train.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id not in ("exec", "eval"), node.func.id
+    assert not imported & {"pickle", "joblib", "cloudpickle", "dill"}
+
+
+@pytest.mark.parametrize(
+    ("task", "fidelity"),
+    [("ranking", {"svm": ["data_fraction", 1.0]}), ("regression", {"svm": ["budget", 1.0]})],
+)
+def test_render_rejects_bad_inputs(task, fidelity):
+    with pytest.raises(ValueError):
+        render_tabular_train(task, {"algorithm": "svm"}, fidelity)
+
+
+# ----------------------------------------------------------------------------- sweeps
+
+
+SWEEPS = {
+    # name: (space arguments, dataset, budget, fidelity hyperparameters at their lower bound)
+    "breast_cancer": (
+        space_args("classification", SMALL_FAMILIES, full_fidelity=True),
+        "breast_cancer_sweep",
+        None,
+        True,
+    ),
+    "diabetes": (space_args("regression", ALL_FAMILIES), "diabetes_sweep", SMALLEST_BUDGET, False),
+}
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory) -> dict:
+    """Both sweeps, each split over DRIVER_PROCESSES processes that run side by side."""
+    root = tmp_path_factory.mktemp("sweeps")
+    groups = {
+        name: (str(render_bundle(root / name, args)), args, dataset, budget, lower)
+        for name, (args, dataset, budget, lower) in SWEEPS.items()
+    }
+    batches = []
+    for part in range(DRIVER_PROCESSES):
+        batch = []
+        for name, (train_py, args, dataset, budget, lower) in groups.items():
+            job = {"name": f"{name}/{part}", "kind": "sweep", "dataset": dataset}
+            job.update(samples=SWEEP_SAMPLES, corners=True, budget=budget, fidelity_at_lower=lower)
+            job["part"] = [part, DRIVER_PROCESSES]
+            batch.append({"train_py": train_py, "space": args, "jobs": [job]})
+        batches.append(batch)
+    started = time.perf_counter()
+    results = run_drivers(root, batches)
+    print(f"\nsweeps: {time.perf_counter() - started:.1f} s wall for both datasets")
+    return results
+
+
+def merged_sweep(results: dict, name: str) -> list[dict]:
+    outcomes = []
+    for part in range(DRIVER_PROCESSES):
+        entry = results[f"{name}/{part}"]
+        assert "error" not in entry, entry.get("error")
+        outcomes += entry["outcomes"]
+    return outcomes
+
+
+@pytest.mark.slow
+def test_sweep_breast_cancer_full_fidelity(sweeps):
+    """Sampled + corner configurations (hgb/rf/svm/linear), fidelity hyperparameters lowest."""
+    outcomes = merged_sweep(sweeps, "breast_cancer")
+    corners = 4 * 4 * 2  # algorithm x scaler x (lower, upper)
+    assert_clean_outcomes(outcomes, classification_keys(["0", "1"]), SWEEP_SAMPLES + corners)
+
+
+@pytest.mark.slow
+def test_sweep_diabetes_multi_fidelity(sweeps):
+    """Sampled + corner configurations at the smallest budget, mlp included."""
+    outcomes = merged_sweep(sweeps, "diabetes")
+    corners = 5 * 4 * 2
+    assert_clean_outcomes(outcomes, REGRESSION_KEYS, SWEEP_SAMPLES + corners)
+
+
+def assert_clean_outcomes(outcomes: list[dict], keys: set[str], expected: int) -> None:
+    failures = [outcome for outcome in outcomes if "error" in outcome]
+    assert not failures, (
+        f"{len(failures)} failures, first: {failures[0]['config']}\n{failures[0]['error']}"
+    )
+    assert len(outcomes) == expected
+    for outcome in outcomes:
+        assert outcome["native"]
+        assert set(outcome["result"]) == keys
+        assert math.isfinite(outcome["result"]["loss"])
+
+
+# ----------------------------------------------------------------------------- behaviour
+
+
+def _family_jobs(prefix: str, dataset: str, families=ALL_FAMILIES, **extra) -> list[dict]:
+    return [
+        {"name": f"{prefix}/{family}", "dataset": dataset, "values": {"algorithm": family}, **extra}
+        for family in families
+    ]
+
+
+@pytest.fixture(scope="module")
+def behaviour(tmp_path_factory) -> dict:
+    """Every job the behaviour tests below look at, run by two driver processes side by side."""
+    root = tmp_path_factory.mktemp("tabular")
+    results = run_drivers(root, behaviour_batches(root))
+    results["_root"] = str(root)
+    return results
+
+
+def behaviour_batches(root: Path) -> list[list[dict]]:
+    """Job groups (bundle + space + jobs) for the behaviour tests, split into two batches."""
+    budget = {"budget": SMALLEST_BUDGET}
+    plain_cls = space_args("classification")
+    plain_reg = space_args("regression")
+    full_cls = space_args("classification", full_fidelity=True)
+    mixed_cls = space_args("classification", missing=True, categorical=True)
+    mixed_reg = space_args("regression", missing=True, categorical=True)
+    mlp = {"algorithm": "mlp", "mlp_learning_rate": 0.003, "mlp_units": 64}
+    checkpoints = str(root / "checkpoints")
+    jobs_cls = [
+        *_family_jobs("single_feature", "single_feature", **budget),
+        *_family_jobs("two_classes", "two_classes", **budget),
+        *_family_jobs("ten_unbalanced", "ten_unbalanced", **budget),
+        *_family_jobs("one_sample_class", "one_sample_class", **budget),
+        *_family_jobs("string_labels", "string_labels", **budget),
+        *_family_jobs("numpy_object", "numpy_object", **budget),
+        *_family_jobs(
+            "without_test", "breast_cancer", ["svm"], budget=1.0, model_dir=str(root / "no_test")
+        ),
+        *_family_jobs(
+            "with_test",
+            "breast_cancer_with_test",
+            ["svm"],
+            budget=1.0,
+            model_dir=str(root / "test"),
+        ),
+        {
+            "name": "tiny/mlp",
+            "dataset": "tiny",
+            "values": {**mlp, "mlp_batch_size": 512},
+            "budget": 1.0,
+        },
+        {"name": "repeat/a", "dataset": "two_classes", "values": mlp, "budget": 0.3, "seed": 3},
+        {"name": "repeat/b", "dataset": "two_classes", "values": mlp, "budget": 0.3, "seed": 3},
+        {
+            "name": "hgb/small",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "hist_gradient_boosting"},
+            **budget,
+        },
+        {
+            "name": "hgb/full",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "hist_gradient_boosting"},
+            "budget": 1.0,
+        },
+        {
+            "name": "rf/small",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "random_forest"},
+            **budget,
+        },
+        {"name": "mlp/small", "dataset": "breast_cancer", "values": mlp, **budget},
+        {
+            "name": "svm/small",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "svm"},
+            **budget,
+            "model_dir": str(root / "svm_small"),
+        },
+        {
+            "name": "linear/small",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "linear"},
+            **budget,
+            "model_dir": str(root / "linear_small"),
+        },
+        {
+            "name": "save/mlp",
+            "dataset": "string_labels",
+            "values": mlp,
+            **budget,
+            "model_dir": str(root / "save_mlp"),
+        },
+        {
+            "name": "save/hgb",
+            "dataset": "string_labels",
+            "values": {"algorithm": "hist_gradient_boosting"},
+            **budget,
+            "model_dir": str(root / "save_hgb"),
+        },
+        {"name": "save/mlp/files", "kind": "torch_files", "folder": str(root / "save_mlp")},
+    ]
+    jobs_full = [
+        {
+            "name": "full/hgb",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "hist_gradient_boosting", "hgb_max_iter": 40},
+        },
+        {
+            "name": "full/rf",
+            "dataset": "breast_cancer",
+            "values": {"algorithm": "random_forest", "rf_n_estimators": 60},
+        },
+        {"name": "full/mlp", "dataset": "two_classes", "values": {**mlp, "mlp_epochs": 12}},
+    ]
+    jobs_reg = [
+        *_family_jobs("constant_target", "constant_target", **budget),
+        {"name": "ckpt/straight", "dataset": "diabetes", "values": mlp, "budget": 0.333333},
+        {
+            "name": "ckpt/first",
+            "dataset": "diabetes",
+            "values": mlp,
+            **budget,
+            "checkpoint_dir": checkpoints,
+        },
+        {
+            "name": "ckpt/second",
+            "dataset": "diabetes",
+            "values": mlp,
+            "budget": 0.333333,
+            "checkpoint_dir": checkpoints,
+        },
+        {
+            "name": "ckpt/again",
+            "dataset": "diabetes",
+            "values": mlp,
+            "budget": 0.333333,
+            "checkpoint_dir": checkpoints,
+        },
+        {
+            "name": "ckpt/smaller",
+            "dataset": "diabetes",
+            "values": mlp,
+            **budget,
+            "checkpoint_dir": checkpoints,
+        },
+        {"name": "ckpt/files", "kind": "torch_files", "folder": checkpoints},
+    ]
+    jobs_mixed_cls = [
+        *_family_jobs("mixed_cls", "mixed_classification", **budget),
+        *_family_jobs("mixed_cls_ordinal", "mixed_classification", **budget),
+        *_family_jobs("mixed_no_test", "mixed_no_test", **budget),
+        {
+            "name": "mixed_cls/sampled",
+            "kind": "sweep",
+            "dataset": "mixed_classification",
+            "samples": 20,
+            **budget,
+        },
+    ]
+    for job in jobs_mixed_cls:
+        if job["name"].startswith("mixed_cls_ordinal"):
+            job["values"] = {
+                **job["values"],
+                "categorical_encoding": "ordinal",
+                "imputer": "mean",
+                "scaler": "none",
+            }
+    jobs_mixed_reg = [
+        *_family_jobs("mixed_reg", "mixed_regression", **budget),
+        {
+            "name": "mixed_reg/sampled",
+            "kind": "sweep",
+            "dataset": "mixed_regression",
+            "samples": 20,
+            **budget,
+        },
+    ]
+    groups = {}
+    for name, args, jobs in [
+        ("cls", plain_cls, jobs_cls),
+        ("full", full_cls, jobs_full),
+        ("reg", plain_reg, jobs_reg),
+        ("mixed_cls", mixed_cls, jobs_mixed_cls),
+        ("mixed_reg", mixed_reg, jobs_mixed_reg),
+    ]:
+        train_py = str(render_bundle(root / name, args))
+        groups[name] = {"train_py": train_py, "space": args, "jobs": jobs}
+    # The checkpoint jobs stay in order inside the "reg" group.
+    return [
+        [groups["cls"], groups["full"]],
+        [groups["reg"], groups["mixed_cls"], groups["mixed_reg"]],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "labels"),
+    [
+        ("single_feature", ["0", "1"]),
+        ("two_classes", ["0", "1"]),
+        ("ten_unbalanced", [str(k) for k in range(10)]),
+        ("one_sample_class", ["0", "1", "2"]),
+        ("string_labels", ["bird", "cat", "dog"]),
+        ("numpy_object", ["0", "1"]),
+        ("mixed_cls", ["no", "yes"]),
+        ("mixed_cls_ordinal", ["no", "yes"]),
+        ("mixed_no_test", ["no", "yes"]),
+    ],
+)
+def test_edge_classification_data_every_family(behaviour, prefix, labels):
+    for family in ALL_FAMILIES:
+        result = ok(behaviour, f"{prefix}/{family}")
+        assert set(result) == classification_keys(labels), family
+        assert 0.0 <= result["accuracy"] <= 1.0
+        assert result["loss"] == pytest.approx(1.0 - result["accuracy"])
+
+
+def test_separable_data_is_learned(behaviour):
+    """The families really fit: well-separated blobs are classified far above chance."""
+    for family in ALL_FAMILIES:
+        assert ok(behaviour, f"two_classes/{family}")["accuracy"] >= 0.8, family
+
+
+@pytest.mark.parametrize("prefix", ["mixed_reg", "constant_target"])
+def test_edge_regression_data_every_family(behaviour, prefix):
+    for family in ALL_FAMILIES:
+        result = ok(behaviour, f"{prefix}/{family}")
+        assert set(result) == REGRESSION_KEYS, family
+        assert result["rmse"] >= 0 and math.isfinite(result["r2"])
+        assert result["loss"] >= 0
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"), [("mixed_cls/sampled", None), ("mixed_reg/sampled", REGRESSION_KEYS)]
+)
+def test_sampled_configurations_on_mixed_pandas_data(behaviour, name, keys):
+    entry = behaviour[name]
+    assert "error" not in entry, entry.get("error")
+    assert_clean_outcomes(entry["outcomes"], keys or classification_keys(["no", "yes"]), 20)
+
+
+def test_mlp_batch_larger_than_training_set(behaviour):
+    result = ok(behaviour, "tiny/mlp")
+    assert result["epochs_completed"] >= 1
+    assert result["best_epoch"] >= 1
+
+
+def test_with_and_without_x_test(behaviour):
+    root = Path(behaviour["_root"])
+    without = json.loads((root / "no_test" / "metadata.json").read_text())
+    given = json.loads((root / "test" / "metadata.json").read_text())
+    assert (without["n_train_rows"], without["n_validation_rows"]) == (455, 114)
+    assert (given["n_train_rows"], given["n_validation_rows"]) == (400, 169)
+    assert ok(behaviour, "without_test/svm") != ok(behaviour, "with_test/svm")
+
+
+def test_same_seed_gives_same_metrics(behaviour):
+    first, second = ok(behaviour, "repeat/a"), ok(behaviour, "repeat/b")
+    first.pop("training_time"), second.pop("training_time")
+    assert first == second
+
+
+# ----------------------------------------------------------------------------- fidelity
+
+
+def test_boosting_and_forest_fidelity_follow_budget(behaviour):
+    assert ok(behaviour, "hgb/small")["epochs_completed"] == round(SMALLEST_BUDGET * 512) == 57
+    assert ok(behaviour, "hgb/full")["epochs_completed"] == 512
+    assert ok(behaviour, "rf/small")["epochs_completed"] == round(SMALLEST_BUDGET * 500)
+
+
+def test_mlp_epochs_follow_budget(behaviour):
+    result = ok(behaviour, "mlp/small")
+    assert 1 <= result["epochs_completed"] <= round(SMALLEST_BUDGET * 100)
+
+
+def test_full_fidelity_space_uses_its_own_fidelity_values(behaviour):
+    assert ok(behaviour, "full/hgb")["epochs_completed"] == 40
+    assert ok(behaviour, "full/rf")["epochs_completed"] == 60
+    assert 1 <= ok(behaviour, "full/mlp")["epochs_completed"] <= 12
+
+
+@pytest.mark.parametrize("family", ["svm", "linear"])
+def test_data_fraction_trains_on_fewer_rows(behaviour, family):
+    root = Path(behaviour["_root"])
+    small = json.loads((root / f"{family}_small" / "metadata.json").read_text())
+    assert small["n_train_rows"] == round(SMALLEST_BUDGET * 455)
+    assert small["n_validation_rows"] == 114
+    assert small["row_fraction"] == pytest.approx(SMALLEST_BUDGET)
+    ok(behaviour, f"{family}/small")
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def test_mlp_checkpoint_resume_trains_only_missing_epochs(behaviour):
+    straight = ok(behaviour, "ckpt/straight")
+    first, second = ok(behaviour, "ckpt/first"), ok(behaviour, "ckpt/second")
+    assert first["epochs_completed"] >= 1
+    assert first["epochs_completed"] + second["epochs_completed"] == straight["epochs_completed"]
+    assert second["epochs_completed"] < straight["epochs_completed"]
+    for key in ("loss", "rmse", "mae", "r2", "best_epoch"):
+        assert second[key] == straight[key], key
+
+
+def test_mlp_checkpoint_already_covering_the_budget_trains_nothing(behaviour):
+    straight, again = ok(behaviour, "ckpt/straight"), ok(behaviour, "ckpt/again")
+    assert again["epochs_completed"] == 0
+    assert again["loss"] == straight["loss"]
+
+
+def test_mlp_checkpoint_past_the_budget_is_not_used(behaviour):
+    first, smaller = ok(behaviour, "ckpt/first"), ok(behaviour, "ckpt/smaller")
+    assert smaller["epochs_completed"] == first["epochs_completed"]
+    assert smaller["loss"] == first["loss"]
+
+
+def test_mlp_checkpoint_loads_with_weights_only(behaviour):
+    files = behaviour["ckpt/files"]["files"]
+    assert len(files) == 1, files
+    name, saved = next(iter(files.items()))
+    assert name.startswith("mlp_") and name.endswith(".pt")
+    assert set(saved) == {"network", "optimizer", "scheduler", "state"}
+    assert saved["state"]["epoch"] == ok(behaviour, "ckpt/straight")["epochs_completed"]
+    assert saved["state"]["best_epoch"] == ok(behaviour, "ckpt/straight")["best_epoch"]
+
+
+# ----------------------------------------------------------------------------- model saving
+
+
+def test_mlp_model_saved_as_state_dict(behaviour):
+    """model.pt is a plain state_dict whose shapes match the recorded metadata."""
+    folder = Path(behaviour["_root"]) / "save_mlp"
+    weights = behaviour["save/mlp/files"]["files"]["model.pt"]
+    metadata = json.loads((folder / "metadata.json").read_text())
+    config = json.loads((folder / "config.json").read_text())
+    assert config["algorithm"] == "mlp" and config["mlp_units"] == 64
+    assert metadata["classes"] == ["bird", "cat", "dog"]
+    layers = sorted({int(key.split(".")[0]) for key in weights})
+    assert weights[f"{layers[0]}.weight"]["shape"] == [64, metadata["n_features"]]
+    assert weights[f"{layers[-1]}.weight"]["shape"] == [metadata["n_outputs"], 64]
+    assert metadata["n_outputs"] == 3
+    assert len(layers) == config["mlp_n_layers"] + 1
+    assert {path.name for path in folder.iterdir()} <= {
+        "model.pt",
+        "config.json",
+        "metadata.json",
+        "preprocessor.skops",
+    }
+
+
+def test_sklearn_model_saves_json_and_never_pickles(behaviour):
+    folder = Path(behaviour["_root"]) / "save_hgb"
+    names = {path.name for path in folder.iterdir()}
+    assert {"config.json", "metadata.json"} <= names
+    assert not {name for name in names if name.endswith((".pkl", ".pickle", ".joblib", ".pt"))}
+    assert names - {"config.json", "metadata.json"} <= {"preprocessor.skops", "estimator.skops"}
+    metadata = json.loads((folder / "metadata.json").read_text())
+    assert metadata["algorithm"] == "hist_gradient_boosting"
+    assert metadata["metrics"]["loss"] == ok(behaviour, "save/hgb")["loss"]
