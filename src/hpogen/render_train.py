@@ -76,6 +76,4 @@ def render_train(d: Any) -> str:
     """train.py for a bundle's Decisions (image or tabular template)."""
     if d.spec.type == "image":
         return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults)
-    from . import render_train as module
-
-    return module.render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"])
+    return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"])
