@@ -95,6 +95,8 @@ class Arrays(NamedTuple):
 
 
 class Fit(NamedTuple):
+    """Validation predictions (class indices or target values) and what the fit did."""
+
     predictions: np.ndarray
     epochs_completed: int
     best_epoch: int
@@ -409,6 +411,8 @@ ESTIMATORS = {
 
 
 class Tensors(NamedTuple):
+    """The MLP's data, moved to the training device once."""
+
     X_train: torch.Tensor
     y_train: torch.Tensor
     X_val: torch.Tensor

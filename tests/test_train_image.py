@@ -195,9 +195,12 @@ results = {}
 
 
 def driver_environment() -> dict[str, str]:
-    """The test's environment, with bytecode cached outside the venv so that the second
-    driver does not compile torch's Python sources again."""
+    """The test's environment, with bytecode cached outside the venv (so that the second
+    driver does not compile torch's Python sources again) and one intra-op thread unless
+    the caller chose otherwise: the test images are tiny, and spinning OpenMP threads on a
+    busy 2-core machine cost several times the work itself."""
     environment = dict(os.environ)
+    environment.setdefault("OMP_NUM_THREADS", "1")
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     environment["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "hpogen-tests-pycache")
     return environment

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,9 @@ def run_bundle(options: RunOptions) -> Path:
     seed = options.seed if options.seed is not None else DEFAULT_SEED
     out = output_folder(options, bundle.path, seed)
     saved = check_output_folder(out, options.resume)
-    n_trials, walltime = options.n_trials, options.walltime
     if saved is not None:
-        seed = options.seed if options.seed is not None else saved.get("seed", seed)
-        n_trials = n_trials if n_trials is not None else saved.get("n_trials")
-        walltime = walltime if walltime is not None else saved.get("walltime_limit")
+        options = _with_saved_defaults(options, saved)
+        seed = options.seed if options.seed is not None else seed
     data = load_run_data(bundle.spec, options.data, options.dataset, options.target, seed)
     parallel = parallel_setting(options.n_workers, options.scheduler_file)
     modules = {
@@ -60,11 +59,11 @@ def run_bundle(options: RunOptions) -> Path:
         modules["config_space"].get_configspace(),
         out,
         seed,
-        n_trials,
-        walltime,
+        options.n_trials,
+        options.walltime,
         parallel.get("n_workers", 1),
     )
-    record = run_record(bundle.digest, data.source, data.fingerprint, seed, scenario, parallel)
+    record = run_record(bundle.digest, data, options.target, seed, scenario, parallel)
     if saved is not None:
         check_resumable(out, saved, record)
         check_saved_scenario(out, scenario)
@@ -81,6 +80,26 @@ def run_bundle(options: RunOptions) -> Path:
             raise
     _finish(bundle, modules, outcome, data, out, seed, parallel, started)
     return out
+
+
+def _with_saved_defaults(options: RunOptions, saved: dict[str, Any]) -> RunOptions:
+    """On --resume, the seed, limits and data not given on the command line are the stopped run's."""
+    data, dataset = options.data, options.dataset
+    source = str(saved.get("data_source") or "")
+    if data is None and dataset is None and source:
+        if source.startswith("embedded:"):
+            dataset = source.removeprefix("embedded:")
+        else:
+            data = Path(source)
+    return replace(
+        options,
+        seed=options.seed if options.seed is not None else saved.get("seed"),
+        n_trials=options.n_trials if options.n_trials is not None else saved.get("n_trials"),
+        walltime=options.walltime if options.walltime is not None else saved.get("walltime_limit"),
+        data=data,
+        dataset=dataset,
+        target=options.target if options.target is not None else saved.get("data_target"),
+    )
 
 
 def _optimise(
@@ -200,7 +219,7 @@ def _results(
             "walltime_limit": scenario.walltime_limit,
             "trials_run": len(rows),
             "trial_counts": counts,
-            "wall_time_s": round(float(outcome.facade.optimizer.used_walltime), 3),
+            "wall_time_s": round(outcome.wall_time_s, 3),
             "total_epochs_trained": sum(row["epochs_completed"] for row in rows),
             "incumbent": dict(incumbent) if incumbent is not None else None,
             "incumbent_validation_loss": outcome.facade.runhistory.get_cost(incumbent)

@@ -72,7 +72,11 @@ def status_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def best_so_far(rows: list[dict[str, Any]]) -> list[tuple[int, float, float]]:
-    """(trial number, seconds since the first trial started, best successful loss so far)."""
+    """(trial number, seconds since the first trial started, best successful loss so far).
+
+    Trials are numbered in the order they finished; on a multi-fidelity run the losses come
+    from all budgets.
+    """
     if not rows:
         return []
     start = min(row["starttime"] for row in rows)
@@ -91,17 +95,29 @@ def plot_trajectory(out: Path, rows: list[dict[str, Any]], title: str) -> list[P
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     points = best_so_far(rows)
+    start = min((row["starttime"] for row in rows), default=0.0)
+    tried = [
+        (n, row["endtime"] - start, row["cost"])
+        for n, row in enumerate(rows, 1)
+        if row["status"] == "SUCCESS"
+    ]
     figure, (by_time, by_trial) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-    numbers = [p[0] for p in points]
-    seconds = [p[1] for p in points]
-    losses = [p[2] for p in points]
-    for axis, xs, label in ((by_time, seconds, "wall time (s)"), (by_trial, numbers, "trial")):
-        axis.step(xs, losses, where="post", marker="o", markersize=3)
+    for axis, column, label in ((by_time, 1, "wall time (s)"), (by_trial, 0, "trial")):
+        axis.scatter(
+            [t[column] for t in tried], [t[2] for t in tried], s=10, alpha=0.35, label="trial loss"
+        )
+        axis.step(
+            [p[column] for p in points], [p[2] for p in points], where="post", label="best so far"
+        )
         axis.set_xlabel(label)
-        axis.set_ylabel("best validation loss so far")
+        axis.set_ylabel("validation loss")
         axis.grid(True, alpha=0.3)
+    by_trial.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if tried:
+        by_trial.legend(loc="upper right")
     if not points:
         by_trial.text(
             0.5, 0.5, "no successful trial", ha="center", va="center", transform=by_trial.transAxes

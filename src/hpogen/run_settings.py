@@ -115,18 +115,19 @@ def make_output_folder(out: Path) -> None:
 
 def run_record(
     bundle_digest: str,
-    data_source: str,
-    data_fingerprint: str,
+    data: Any,
+    target: str | None,
     seed: int,
     scenario: Any,
     parallel: dict[str, Any],
 ) -> dict[str, Any]:
-    """The settings a resumed run must share with the run it continues."""
+    """The settings a resumed run must share with the run it continues (data: a RunData)."""
     return {
         "hpogen_version": __version__,
         "bundle_digest": bundle_digest,
-        "data_source": data_source,
-        "data_fingerprint": data_fingerprint,
+        "data_source": data.source,
+        "data_target": target,
+        "data_fingerprint": data.fingerprint,
         "seed": seed,
         "n_trials": scenario.n_trials,
         "walltime_limit": scenario.walltime_limit,

@@ -26,6 +26,8 @@ class Optimisation:
 
     facade: Any
     incumbent: Any
+    # SMAC's wall time of the optimisation, over all sessions of a resumed run.
+    wall_time_s: float
 
     @property
     def scenario(self) -> Any:
@@ -97,7 +99,7 @@ def optimise(
             incumbent = facade.optimize(data_to_scatter=scatter)
     finally:
         activate(None)
-    return Optimisation(facade, incumbent)
+    return Optimisation(facade, incumbent, float(facade.optimizer.used_walltime))
 
 
 def forget_unfinished(run_folder: Path) -> int:
