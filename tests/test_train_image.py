@@ -1,9 +1,10 @@
 """The rendered image train.py, run for real in subprocesses (generated code never runs here).
 
-Each test renders templates/train_image.py into a temporary bundle, writes a small driver
-script that imports the bundle's train.py, and reads the driver's JSON result. The drivers
-import the helpers below (data, search space), so this module imports nothing heavy at the
-top level.
+templates/train_image.py is rendered once per module into temporary grey and RGB bundles;
+driver scripts import a bundle's train.py in a fresh interpreter and print JSON results,
+which the tests check. The drivers import the helpers below (data, search space), so this
+module imports nothing heavy at the top level. Two drivers run: one for everything but the
+sweep, one for the sweep (marked slow).
 """
 
 from __future__ import annotations
