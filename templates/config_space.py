@@ -1,6 +1,6 @@
 """The search space of this bundle (ConfigSpace 1.x). Each dimension's meta names its rule."""
 
-from ConfigSpace import ConfigurationSpace
+from ConfigSpace import Categorical, ConfigurationSpace, EqualsCondition, Float, InCondition, Integer
 
 SPACE_NAME = {space_name}
 SPACE_SEED = {space_seed}

@@ -3,7 +3,7 @@
 from typing import Any
 
 from ConfigSpace import ConfigurationSpace
-from smac import Scenario
+from smac import HyperbandFacade, HyperparameterOptimizationFacade, MultiFidelityFacade, Scenario
 
 FACADE = {facade}
 # Hyperband reduction factor for multi-fidelity facades; None for full-fidelity ones.

@@ -76,3 +76,18 @@ def test_two_runs_write_identical_bytes(tmp_path, spec):
     first = write_bundle(decide(spec), tmp_path / "one", force=True)
     second = write_bundle(decide(DatasetSpec.from_dict(spec.to_dict())), tmp_path / "two", force=True)
     assert bundle_files(first) == bundle_files(second)
+
+
+def test_every_facade_the_rules_choose_is_imported_by_the_scenario_template():
+    """The scenario template imports every facade; generation prunes the unused ones."""
+    import ast
+
+    from bundles import ROOT
+
+    from hpogen.rules import table
+
+    tree = ast.parse((ROOT / "templates" / "scenario.py").read_text())
+    imported = {alias.name for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == "smac"
+                for alias in node.names}
+    chosen = {table(name)["facade"][side] for name in ("image", "tabular") for side in ("below", "at_or_above")}
+    assert chosen <= imported, chosen - imported

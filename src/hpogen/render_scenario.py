@@ -33,7 +33,6 @@ def scenario_settings(d: Decisions) -> dict[str, Any]:
 def render_scenario(d: Decisions) -> str:
     return fill_template(
         "scenario.py",
-        imports={"smac": [d.facade]},
         facade=cst.Name(d.facade),
         eta=d.eta,
         scenario_settings=scenario_settings(d),

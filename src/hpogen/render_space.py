@@ -60,10 +60,8 @@ def _condition_json(hp: Hyperparameter) -> dict[str, Any]:
 def render_config_space(d: Decisions) -> str:
     """config_space.py: one constructor call per dimension, then the conditions."""
     hps = sorted(d.hyperparameters, key=lambda hp: hp.name)
-    constructors = sorted({_constructor(hp)[0] for hp in hps} | {_condition_class(hp) for hp in hps if hp.parent})
     return fill_template(
         "config_space.py",
-        imports={"ConfigSpace": constructors},
         space_name=space_name(d),
         space_seed=d.seed,
         hyperparameters=cst.List([cst.Element(_hp_call(hp)) for hp in hps]),
