@@ -1,13 +1,17 @@
-"""Where the data tables (rules/) and code templates (templates/) live."""
+"""Where the data tables (rules/) and code templates (templates/) live.
+
+Both folders sit at the top of the repository; src/hpogen/rules and src/hpogen/templates are
+links to them, so that a wheel carries them as package data and every install finds them here.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-RULES_DIR = ROOT / "rules"
-TEMPLATES_DIR = ROOT / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent
+RULES_DIR = PACKAGE_DIR / "rules"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 
 def rules_hash() -> str:
