@@ -64,7 +64,7 @@ LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
 
 @dataclass
 class PreparedData:
-    """Training and validation images (raw values) and labels, already on the device."""
+    """Standardised training and validation images and their labels, already on the device."""
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
@@ -101,7 +101,7 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
     if checkpoint is not None and epochs_completed > 0 and stored_epochs <= progress["epochs_done"]:
         save_checkpoint(checkpoint, model, optimizer, scheduler, progress)
     model.load_state_dict(progress["best_model"])
-    _, predictions = evaluate(model, data.score_images, data.score_labels, data)
+    _, predictions = evaluate(model, data.score_images, data.score_labels, data, predict=True)
     metrics = classification_metrics(data.score_labels.cpu().numpy(), predictions, data.classes)
     metrics["training_time"] = float(time.perf_counter() - started)
     metrics["epochs_completed"] = int(epochs_completed)
@@ -233,7 +233,10 @@ def validation_split(codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarr
 
 
 def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
-    """Images as (N, C, H, W) float tensors on the device, labels encoded as 0..K-1.
+    """Images as standardised (N, C, H, W) float tensors on the device, labels as 0..K-1.
+
+    Standardising once here, with the training part's channel statistics, keeps it out of
+    every batch. It is never done in place: on the CPU the tensors share the caller's arrays.
 
     Validation (early stopping, LR schedule) uses X_val when given, else X_test, else a
     seeded 80/20 split; the returned metrics use X_test when given, else the validation part.
@@ -258,40 +261,37 @@ def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
         train_images, val_images = images[train_rows], images[val_rows]
         train_codes, val_codes = codes[train_rows], codes[val_rows]
         score_images, score_codes = val_images, val_codes
-    train_tensor = torch.as_tensor(np.ascontiguousarray(train_images), device=device)
-    channel_std, channel_mean = torch.std_mean(train_tensor, dim=(0, 2, 3), correction=0)
-    val_tensors = device_tensors(val_images, val_codes, device)
-    score_tensors = (
-        val_tensors
-        if score_images is val_images
-        else device_tensors(score_images, score_codes, device)
-    )
+    raw_train = torch.as_tensor(np.ascontiguousarray(train_images), device=device)
+    channel_std, channel_mean = torch.std_mean(raw_train, dim=(0, 2, 3), correction=0)
+    mean, std = channel_mean.view(1, -1, 1, 1), channel_std.clamp_min(1e-6).view(1, -1, 1, 1)
+    val_tensors = device_tensors(val_images, val_codes, mean, std)
+    score_tensors = val_tensors
+    if score_images is not val_images:
+        score_tensors = device_tensors(score_images, score_codes, mean, std)
     return PreparedData(
-        train_images=train_tensor,
+        train_images=(raw_train - mean) / std,
         train_labels=torch.as_tensor(train_codes, dtype=torch.long, device=device),
         val_images=val_tensors[0],
         val_labels=val_tensors[1],
         score_images=score_tensors[0],
         score_labels=score_tensors[1],
-        channel_mean=channel_mean.view(1, -1, 1, 1),
-        channel_std=channel_std.clamp_min(1e-6).view(1, -1, 1, 1),
+        channel_mean=mean,
+        channel_std=std,
         classes=classes,
         device=device,
     )
 
 
-def device_tensors(images: np.ndarray, codes: np.ndarray, device: torch.device):
-    return (
-        torch.as_tensor(np.ascontiguousarray(images), device=device),
-        torch.as_tensor(codes, dtype=torch.long, device=device),
-    )
+def device_tensors(images: np.ndarray, codes: np.ndarray, mean: torch.Tensor, std: torch.Tensor):
+    """Standardised images and long labels on the device of mean and std."""
+    raw = torch.as_tensor(np.ascontiguousarray(images), device=mean.device)
+    return (raw - mean) / std, torch.as_tensor(codes, dtype=torch.long, device=mean.device)
 
 
-def normalise(images: torch.Tensor, data: PreparedData) -> torch.Tensor:
-    """Standardise with the training split's channel statistics; channels_last on CUDA."""
-    images = (images - data.channel_mean) / data.channel_std
-    if data.device.type == "cuda":
-        images = images.contiguous(memory_format=torch.channels_last)
+def network_layout(images: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """channels_last on CUDA (faster convolutions under autocast); as it is elsewhere."""
+    if device.type == "cuda":
+        return images.contiguous(memory_format=torch.channels_last)
     return images
 
 
@@ -317,8 +317,12 @@ def flip_horizontally(images: torch.Tensor) -> torch.Tensor:
     return torch.where(flipped.view(-1, 1, 1, 1), images.flip(3), images)
 
 
-def jitter_colour(images: torch.Tensor, strength: float) -> torch.Tensor:
-    """Random brightness, contrast and saturation factors in [1 - strength, 1 + strength]."""
+def jitter_colour(images: torch.Tensor, strength: float, data: PreparedData) -> torch.Tensor:
+    """Random brightness, contrast and saturation factors in [1 - strength, 1 + strength].
+
+    The factors act on pixel values, so the standardised batch is mapped back for them.
+    """
+    images = images * data.channel_std + data.channel_mean
     size = (images.shape[0], 1, 1, 1)
     weights = torch.tensor(LUMINANCE_WEIGHTS, device=images.device).view(1, 3, 1, 1)
 
@@ -329,17 +333,21 @@ def jitter_colour(images: torch.Tensor, strength: float) -> torch.Tensor:
     mean_grey = (images * weights).sum(dim=1, keepdim=True).mean(dim=(2, 3), keepdim=True)
     images = (images - mean_grey) * factor() + mean_grey
     grey = (images * weights).sum(dim=1, keepdim=True)
-    return grey + (images - grey) * factor()
+    images = grey + (images - grey) * factor()
+    return (images - data.channel_mean) / data.channel_std
 
 
-def augment(images: torch.Tensor, settings: dict) -> torch.Tensor:
-    """Batched augmentation of raw images on their device."""
+def augment(images: torch.Tensor, settings: dict, data: PreparedData) -> torch.Tensor:
+    """Batched augmentation of standardised images on their device.
+
+    Rotation fills the corners with zeros, which after standardising is the mean pixel.
+    """
     if settings["rotation_degrees"] > 0:
         images = rotate(images, settings["rotation_degrees"])
     if settings["horizontal_flip"]:
         images = flip_horizontally(images)
     if settings["color_jitter"] > 0 and images.shape[1] == 3:
-        images = jitter_colour(images, settings["color_jitter"])
+        images = jitter_colour(images, settings["color_jitter"], data)
     return images
 
 
@@ -448,7 +456,7 @@ def train_one_epoch(model, optimizer, data: PreparedData, settings: dict, seed: 
         rows = order[start : start + batch_size]
         if rows.numel() == 1 and start > 0:
             break  # a trailing batch of one would break batch norm in training mode
-        images = normalise(augment(data.train_images[rows], settings), data)
+        images = network_layout(augment(data.train_images[rows], settings, data), data.device)
         with autocast(data.device):
             logits = model(images)
         loss = F.cross_entropy(logits.float(), data.train_labels[rows])
@@ -458,21 +466,22 @@ def train_one_epoch(model, optimizer, data: PreparedData, settings: dict, seed: 
         optimizer.step()
 
 
-@torch.no_grad()
-def evaluate(model, images: torch.Tensor, labels: torch.Tensor, data: PreparedData):
-    """Mean cross-entropy and predicted class codes (numpy) on the given images."""
+@torch.inference_mode()
+def evaluate(model, images: torch.Tensor, labels: torch.Tensor, data: PreparedData, predict=False):
+    """Mean cross-entropy on the given images, and their predicted class codes (numpy) if asked."""
     model.eval()
     total_loss = torch.zeros((), device=data.device)
     predictions = []
     for start in range(0, len(labels), EVALUATION_BATCH_SIZE):
-        batch = normalise(images[start : start + EVALUATION_BATCH_SIZE], data)
+        batch = network_layout(images[start : start + EVALUATION_BATCH_SIZE], data.device)
         with autocast(data.device):
             logits = model(batch).float()
         targets = labels[start : start + EVALUATION_BATCH_SIZE]
         total_loss += F.cross_entropy(logits, targets, reduction="sum")
-        predictions.append(logits.argmax(dim=1))
+        if predict:
+            predictions.append(logits.argmax(dim=1))
     mean_loss = float(total_loss) / max(1, len(labels))
-    return mean_loss, torch.cat(predictions).cpu().numpy()
+    return mean_loss, torch.cat(predictions).cpu().numpy() if predict else None
 
 
 def copy_state(model: nn.Module) -> dict:
