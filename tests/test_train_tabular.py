@@ -178,6 +178,19 @@ def build_dataset(name: str) -> dict:
     if name == "breast_cancer_with_test":
         X, y = load_breast_cancer(return_X_y=True)
         return {"X": X[:400], "y": y[:400], "X_test": X[400:], "y_test": y[400:]}
+    if name == "breast_cancer_val_and_test":
+        # what `hpogen run` hands train() for the final evaluation: fit, validation and test parts
+        X, y = load_breast_cancer(return_X_y=True)
+        return {"X": X[:300], "y": y[:300], "X_val": X[300:400], "y_val": y[300:400], "X_test": X[400:],
+                "y_test": y[400:]}
+    if name == "breast_cancer_flipped_val":
+        # validation labels inverted: the better the fit, the worse the validation loss
+        X, y = load_breast_cancer(return_X_y=True)
+        return {"X": X[:300], "y": y[:300], "X_val": X[300:400], "y_val": 1 - y[300:400], "X_test": X[400:],
+                "y_test": y[400:]}
+    if name == "breast_cancer_fit_and_test":
+        X, y = load_breast_cancer(return_X_y=True)
+        return {"X": X[:300], "y": y[:300], "X_test": X[400:], "y_test": y[400:]}
     if name == "diabetes":
         X, y = load_diabetes(return_X_y=True)
         return {"X": X, "y": y}
@@ -612,6 +625,15 @@ def behaviour_batches(root: Path) -> list[list[dict]]:
             budget=1.0,
             model_dir=str(root / "test"),
         ),
+        *_family_jobs(
+            "val_and_test",
+            "breast_cancer_val_and_test",
+            ["svm", "mlp"],
+            budget=1.0,
+            model_dir=str(root / "val_and_test"),
+        ),
+        *_family_jobs("fit_and_test", "breast_cancer_fit_and_test", ["svm", "mlp"], budget=1.0),
+        *_family_jobs("flipped_val", "breast_cancer_flipped_val", ["mlp"], budget=1.0),
         {
             "name": "tiny/mlp",
             "dataset": "tiny",
@@ -821,6 +843,22 @@ def test_with_and_without_x_test(behaviour):
     assert (without["n_train_rows"], without["n_validation_rows"]) == (455, 114)
     assert (given["n_train_rows"], given["n_validation_rows"]) == (400, 169)
     assert ok(behaviour, "without_test/svm") != ok(behaviour, "with_test/svm")
+
+
+def test_validation_part_steers_training_and_test_part_is_scored(behaviour):
+    """With X_val and X_test (hpogen run's final evaluation): fit on X, early-stop on X_val, score X_test."""
+    root = Path(behaviour["_root"])
+    metadata = json.loads((root / "val_and_test" / "metadata.json").read_text())
+    assert (metadata["n_train_rows"], metadata["n_validation_rows"], metadata["n_scored_rows"]) == (300, 100, 169)
+    # svm never looks at validation data: scoring the same test rows gives the same metrics
+    with_val, without_val = ok(behaviour, "val_and_test/svm"), ok(behaviour, "fit_and_test/svm")
+    with_val.pop("training_time"), without_val.pop("training_time")
+    assert with_val == without_val
+    # the mlp early-stops on X_val: inverted validation labels stop it after its first epochs
+    flipped, plain = ok(behaviour, "flipped_val/mlp"), ok(behaviour, "fit_and_test/mlp")
+    assert flipped["best_epoch"] <= 2 < plain["best_epoch"]
+    assert flipped["epochs_completed"] < plain["epochs_completed"]
+    assert flipped["accuracy"] < plain["accuracy"]  # the weights kept are the early, worse ones
 
 
 def test_same_seed_gives_same_metrics(behaviour):

@@ -96,12 +96,18 @@ PREDICTION_MARGIN = 10.0  # regression predictions stay within the target range 
 
 
 class Split(NamedTuple):
-    """Training and validation parts; classification targets are indices into `classes`."""
+    """Training, validation and scoring parts; class targets are indices into `classes`.
+
+    Validation drives early stopping and the LR schedule; scoring gives the returned metrics.
+    They are the same part unless the dataset brings both X_val and X_test.
+    """
 
     X_train: pd.DataFrame
     X_val: pd.DataFrame
+    X_score: pd.DataFrame
     y_train: np.ndarray
     y_val: np.ndarray
+    y_score: np.ndarray
     classes: np.ndarray
 
 
@@ -112,11 +118,12 @@ class Arrays(NamedTuple):
     y_train: np.ndarray
     X_val: np.ndarray
     y_val: np.ndarray
+    X_score: np.ndarray
     n_outputs: int
 
 
 class Fit(NamedTuple):
-    """Validation predictions (class indices or target values) and what the fit did."""
+    """Predictions on the scoring part (class indices or target values) and what the fit did."""
 
     predictions: np.ndarray
     epochs_completed: int
@@ -137,13 +144,7 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.filterwarnings("ignore", message="Found unknown categories")
         preprocessor = _preprocessor(cfg, split.X_train)
-        arrays = Arrays(
-            preprocessor.fit_transform(split.X_train).astype(np.float64),
-            split.y_train,
-            preprocessor.transform(split.X_val).astype(np.float64),
-            split.y_val,
-            max(len(split.classes), 1),
-        )
+        arrays = _preprocessed(preprocessor, split)
         if algorithm == "mlp":
             checkpoint = _checkpoint_path(dataset, cfg, seed, FIDELITY[algorithm][0])
             fit = _fit_mlp(cfg, arrays, count, seed, checkpoint)
@@ -199,15 +200,29 @@ def _fidelity(cfg, algorithm: str, budget) -> tuple[float, int]:
 # ----------------------------------------------------------------------------- data
 
 
+def _has_part(dataset, name: str) -> bool:
+    """Whether dataset holds X_<name> and y_<name> (name: "val" or "test")."""
+    return dataset.get(f"X_{name}") is not None and dataset.get(f"y_{name}") is not None
+
+
 def _split(dataset, seed: int) -> Split:
-    """Validate on X_test/y_test when given, else on a seeded 80/20 split."""
+    """Fit on all of X when X_val or X_test is given, else on a seeded 80/20 split of it.
+
+    Validation uses X_val, else X_test, else the held-out 20%; scoring uses X_test, else the
+    validation part.
+    """
     X, numeric = _frame(dataset["X"])
     y = np.asarray(dataset["y"]).ravel()
-    if "X_test" in dataset and "y_test" in dataset:
-        X_val, _ = _frame(dataset["X_test"], numeric)
-        return _encode(X, X_val, y, np.asarray(dataset["y_test"]).ravel())
-    train_rows, val_rows = _split_rows(y, seed)
-    return _encode(X.iloc[train_rows], X.iloc[val_rows], y[train_rows], y[val_rows])
+    given = [name for name in ("val", "test") if _has_part(dataset, name)]
+    if not given:
+        train_rows, val_rows = _split_rows(y, seed)
+        X_val, y_val = X.iloc[val_rows], y[val_rows]
+        return _encode(X.iloc[train_rows], y[train_rows], (X_val, y_val), (X_val, y_val))
+    parts = {
+        name: (_frame(dataset[f"X_{name}"], numeric)[0], np.asarray(dataset[f"y_{name}"]).ravel())
+        for name in given
+    }
+    return _encode(X, y, parts[given[0]], parts[given[-1]])
 
 
 def _frame(X, numeric: list[bool] | None = None) -> tuple[pd.DataFrame, list[bool]]:
@@ -273,14 +288,27 @@ def _can_stratify(y: np.ndarray) -> bool:
     return bool(counts.min() >= 2 and len(counts) <= min(n_val, len(y) - n_val))
 
 
-def _encode(X_train, X_val, y_train, y_val) -> Split:
-    """Classification labels become indices into the sorted labels of train + validation."""
+def _encode(X_train, y_train, val: tuple, score: tuple) -> Split:
+    """Classification labels become indices into the sorted labels of every part."""
+    (X_val, y_val), (X_score, y_score) = val, score
     if TASK == "classification":
-        classes = np.unique(np.concatenate([y_train, y_val]))
-        encoded = np.searchsorted(classes, y_train), np.searchsorted(classes, y_val)
-        return Split(X_train, X_val, encoded[0], encoded[1], classes)
-    floats = y_train.astype(np.float64), y_val.astype(np.float64)
-    return Split(X_train, X_val, floats[0], floats[1], np.array([]))
+        classes = np.unique(np.concatenate([y_train, y_val, y_score]))
+        codes = [np.searchsorted(classes, part) for part in (y_train, y_val, y_score)]
+    else:
+        classes = np.array([])
+        codes = [part.astype(np.float64) for part in (y_train, y_val, y_score)]
+    return Split(X_train, X_val, X_score, codes[0], codes[1], codes[2], classes)
+
+
+def _preprocessed(preprocessor, split: Split) -> Arrays:
+    """Fit the preprocessing on the training part only; transform every part once."""
+    X_train = preprocessor.fit_transform(split.X_train).astype(np.float64)
+    X_val = preprocessor.transform(split.X_val).astype(np.float64)
+    X_score = X_val
+    if split.X_score is not split.X_val:
+        X_score = preprocessor.transform(split.X_score).astype(np.float64)
+    n_outputs = max(len(split.classes), 1)
+    return Arrays(X_train, split.y_train, X_val, split.y_val, X_score, n_outputs)
 
 
 def _subsample(split: Split, fraction: float, seed: int) -> Split:
@@ -334,11 +362,11 @@ def _fit_sklearn(cfg, algorithm: str, count: int, arrays: Arrays, seed: int) -> 
     estimator = ESTIMATORS[algorithm](cfg, count, seed, len(arrays.y_train))
     if TASK == "classification":
         estimator.fit(arrays.X_train, arrays.y_train)
-        predictions = estimator.predict(arrays.X_val)
+        predictions = estimator.predict(arrays.X_score)
     else:
         center, scale = _target_scale(arrays.y_train)
         estimator.fit(arrays.X_train, (arrays.y_train - center) / scale)
-        predictions = estimator.predict(arrays.X_val) * scale + center
+        predictions = estimator.predict(arrays.X_score) * scale + center
     done = _iterations(estimator)
     return Fit(predictions, done, done, estimator)
 
@@ -475,7 +503,10 @@ def _fit_mlp(cfg, arrays: Arrays, epochs: int, seed: int, checkpoint: Path | Non
         parts = {"network": network.state_dict(), "optimizer": optimizer.state_dict()}
         _save_checkpoint(checkpoint, {**parts, "scheduler": scheduler.state_dict(), "state": state})
     network.load_state_dict(state["best_weights"])
-    outputs = _forward(network, tensors.X_val)
+    scoring = tensors.X_val
+    if arrays.X_score is not arrays.X_val:
+        scoring = torch.as_tensor(arrays.X_score, dtype=torch.float32, device=device)
+    outputs = _forward(network, scoring)
     if TASK == "classification":
         predictions = outputs.argmax(dim=1).cpu().numpy()
     else:
@@ -590,8 +621,8 @@ def _metrics(split: Split, predictions: np.ndarray, y_reference: np.ndarray) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         if TASK == "classification":
-            return _classification_metrics(split.y_val, predictions, split.classes)
-        return _regression_metrics(y_reference, split.y_val, predictions)
+            return _classification_metrics(split.y_score, predictions, split.classes)
+        return _regression_metrics(y_reference, split.y_score, predictions)
 
 
 def _classification_metrics(truth: np.ndarray, predicted, classes: np.ndarray) -> dict:
@@ -642,6 +673,7 @@ def _metadata(split: Split, arrays: Arrays, run: dict, result: dict) -> dict:
         "fidelity": list(FIDELITY[run["algorithm"]]),
         "n_train_rows": int(len(split.y_train)),
         "n_validation_rows": int(len(split.y_val)),
+        "n_scored_rows": int(len(split.y_score)),
         "n_input_columns": int(split.X_train.shape[1]),
         "n_features": int(arrays.X_train.shape[1]),
         "n_outputs": int(arrays.n_outputs),
