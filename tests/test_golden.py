@@ -98,3 +98,28 @@ def test_plan_shape(case, generated):
     assert 12 <= counts["train_function_plan"] <= 15
     for key, n in counts.items():
         assert [line.split(":")[0] for line in plan[key].splitlines()] == [f"Step {i}" for i in range(1, n + 1)]
+
+
+def _string_literals_outside(tree, skipped: str) -> set[str]:
+    """Every string constant in the module except those inside the `skipped = ...` assignment."""
+    import ast
+
+    found = set()
+    for statement in tree.body:
+        targets = getattr(statement, "targets", [])
+        if any(getattr(target, "id", None) == skipped for target in targets):
+            continue
+        found |= {n.value for n in ast.walk(statement) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_train_reads_every_hyperparameter_of_its_space_by_name(case, generated):
+    """Each dimension of configspace.json is read by name in train.py's code (not only listed in DEFAULTS)."""
+    import ast
+
+    bundle = generated[case.name]
+    space = json.loads((bundle / "configspace.json").read_text())
+    names = {hp["name"] for hp in space["hyperparameters"]}
+    read = _string_literals_outside(ast.parse((bundle / "train.py").read_text()), "DEFAULTS")
+    assert names and names <= read, sorted(names - read)
