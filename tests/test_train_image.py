@@ -1,10 +1,10 @@
-"""The rendered image train.py, run for real in subprocesses (generated code never runs here).
+"""A generated image train.py, run for real in subprocesses (generated code never runs here).
 
-templates/train_image.py is rendered once per module into temporary grey and RGB bundles;
-driver scripts import a bundle's train.py in a fresh interpreter and print JSON results,
-which the tests check. The drivers import the helpers below (data, search space), so this
-module imports nothing heavy at the top level. Two drivers run: one for everything but the
-sweep, one for the sweep (marked slow).
+`hpogen generate` writes real bundles (grey digits, RGB images, a complex-tier space); driver
+scripts import a bundle's train.py and config_space.py in a fresh interpreter and print JSON
+results, which the tests check. The drivers import the helpers below and tests/configs.py, so
+this module imports nothing heavy at the top level. Sampled sweeps of whole spaces live in
+test_sweeps.py.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import ast
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
 TEMPLATE = ROOT / "templates" / "train_image.py"
-IMAGE_RULES = ROOT / "rules" / "image.toml"
-FULL_EPOCHS_FOR_TESTS = 2
+# `hpogen generate` arguments of the bundles these tests run
+BUNDLE_ARGS = {
+    "grey": ["--dataset", "digits"],
+    "rgb": ["--dataset-type", "image", "--name", "rgb_digits", "--n-samples", "1797", "--n-classes", "10",
+            "--image-shape", "3,8,8"],
+    # 8x8 grey images in the complex tier: up to 8 conv layers, pooling stops at 1x1
+    "deep": ["--dataset-type", "image", "--name", "deep_digits", "--n-samples", "1280000", "--n-classes", "1000",
+             "--image-shape", "1,8,8"],
+}
 RESULT_PREFIX = "RESULT "
 COMMON_KEYS = {
     "loss",
@@ -45,98 +52,6 @@ COMMON_KEYS = {
 
 # ----------------------------------------------------------------------------- helpers
 # (also imported by the driver scripts)
-
-
-def image_rules() -> dict:
-    return tomllib.loads(IMAGE_RULES.read_text(encoding="utf-8"))
-
-
-def image_space_for_tests(tier: str = "simple", colour: bool = False, seed: int = 0):
-    """The image ConfigurationSpace built by hand from rules/image.toml and the contract's names.
-
-    Stand-in for the space `hpogen generate` writes into a bundle; swap it for that one once
-    the generator exists.
-    """
-    from ConfigSpace import (
-        Categorical,
-        ConfigurationSpace,
-        EqualsCondition,
-        Float,
-        Integer,
-        OrdinalHyperparameter,
-    )
-
-    rules = {name: rule for name, rule in image_rules()["space"].items() if isinstance(rule, dict)}
-    hyperparameters = {}
-    for name, rule in rules.items():
-        if rule.get("only_colour") and not colour:
-            continue
-        if "choices" in rule:
-            hyperparameters[name] = Categorical(name, rule["choices"], default=rule["default"])
-        elif "candidates" in rule:
-            sequence = rule.get("small_candidates", rule["candidates"])
-            hyperparameters[name] = OrdinalHyperparameter(
-                name, sequence, default_value=rule["default"]
-            )
-        else:
-            low, high = rule["by_tier"][tier] if "by_tier" in rule else rule["range"]
-            kind = Integer if isinstance(low, int) and isinstance(high, int) else Float
-            default = rule.get("default", low)
-            hyperparameters[name] = kind(
-                name, (low, high), default=default, log=rule.get("log", False)
-            )
-    conditions = [
-        EqualsCondition(hyperparameters[name], hyperparameters[rule["when"][0]], rule["when"][1])
-        for name, rule in rules.items()
-        if "when" in rule and name in hyperparameters
-    ]
-    space = ConfigurationSpace(name=f"image-{tier}-tests", seed=seed)
-    space.add(list(hyperparameters.values()) + conditions)
-    return space
-
-
-def space_defaults(space) -> dict:
-    """name -> default for every hyperparameter (what the bundle's DEFAULTS hole receives)."""
-    return {name: hp.default_value for name, hp in space.items()}
-
-
-def active_values(space, values: dict) -> dict:
-    """values without the conditional hyperparameters whose condition does not hold."""
-    active = dict(values)
-    for condition in space.conditions:
-        if values[condition.parent.name] != condition.value:
-            active.pop(condition.child.name, None)
-    return active
-
-
-def corner_configurations(space, sides=(0, 1), vary=None) -> list:
-    """Each categorical value combined with every numeric hyperparameter at its lower bound
-    (side 0), then at its upper bound (side 1); other categoricals stay at their defaults.
-    vary: names of the categoricals to go through (all when None)."""
-    from ConfigSpace import CategoricalHyperparameter, Configuration, OrdinalHyperparameter
-
-    categorical = [hp for hp in space.values() if isinstance(hp, CategoricalHyperparameter)]
-    bounds = {}
-    for hp in space.values():
-        if isinstance(hp, OrdinalHyperparameter):
-            bounds[hp.name] = (hp.sequence[0], hp.sequence[-1])
-        elif not isinstance(hp, CategoricalHyperparameter):
-            bounds[hp.name] = (hp.lower, hp.upper)
-    corners, seen = [], set()
-    for side in sides:
-        for hp in categorical:
-            if vary is not None and hp.name not in vary:
-                continue
-            for choice in hp.choices:
-                values = {name: pair[side] for name, pair in bounds.items()}
-                values.update({other.name: other.default_value for other in categorical})
-                values[hp.name] = choice
-                config = Configuration(space, values=active_values(space, values))
-                key = json.dumps(sorted((k, str(v)) for k, v in dict(config).items()))
-                if key not in seen:
-                    seen.add(key)
-                    corners.append(config)
-    return corners
 
 
 def digits_images(n_images: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -166,21 +81,25 @@ import traceback
 import numpy as np
 
 sys.path.insert(0, @TESTS_DIR@)
-from test_train_image import (
-    corner_configurations,
-    digits_images,
-    image_space_for_tests,
-    rgb_digits,
-)
+from configs import configuration, corners
+from test_train_image import digits_images, rgb_digits
 
 PARAMS = json.loads(sys.argv[1])
 
 
-def load_bundle(path, name="generated_train"):
+def load_module(path, name):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_bundle(folder, name="generated_train"):  # a bundle's train module
+    return load_module(folder + "/train.py", name)
+
+
+def load_space(folder):  # a bundle's ConfigurationSpace, as its config_space.py builds it
+    return load_module(folder + "/config_space.py", "space_" + folder.replace("/", "_")).get_configspace()
 
 
 def described(result):
@@ -227,31 +146,20 @@ def run_driver(tmp_path: Path, bodies: list[str], params: dict, timeout: int = 1
     return json.loads(lines[-1][len(RESULT_PREFIX) :])
 
 
-def render_bundle(folder: Path, image_shape: tuple[int, int, int], colour: bool) -> Path:
-    """Render, write and format a bundle's train.py like the generator does."""
-    from hpogen.codegen import format_tree
-    from hpogen.render_train import render_image_train
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict[str, str]:
+    """Folder of each bundle in BUNDLE_ARGS, written by `hpogen generate`."""
+    from bundles import generate
 
-    defaults = space_defaults(image_space_for_tests("simple", colour=colour))
-    source = render_image_train(
-        image_shape,
-        full_epochs=FULL_EPOCHS_FOR_TESTS,
-        max_filters=image_rules()["space"]["max_filters"],
-        defaults=defaults,
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "train.py").write_text(source, encoding="utf-8")
-    format_tree(folder)
-    return folder / "train.py"
+    root = tmp_path_factory.mktemp("bundles")
+    return {name: str(generate(args, root / name)) for name, args in BUNDLE_ARGS.items()}
 
 
 @pytest.fixture(scope="module")
-def bundles(tmp_path_factory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("bundles")
-    return {
-        "grey": str(render_bundle(root / "grey", (1, 8, 8), colour=False)),
-        "rgb": str(render_bundle(root / "rgb", (3, 8, 8), colour=True)),
-    }
+def full_epochs(bundles) -> int:
+    """Epochs of the grey bundle's train() without a budget: its max budget."""
+    decisions = json.loads((Path(bundles["grey"]) / "decisions.json").read_text())["decisions"]
+    return int(next(d["value"] for d in decisions if d["decision"] == "max_budget"))
 
 
 def metric_problems(payload: dict, labels: list[str], epochs: int | None = None) -> list[str]:
@@ -293,7 +201,8 @@ def test_rendered_bundle_is_ruff_clean_and_filled(bundles):
     from hpogen.codegen import ruff_binary
 
     config = ROOT / "src" / "hpogen" / "ruff_generated.toml"
-    for path in bundles.values():
+    for folder in bundles.values():
+        path = str(Path(folder) / "train.py")
         source = Path(path).read_text(encoding="utf-8")
         tree = ast.parse(source)
         assert "{image_shape}" not in source and "{defaults}" not in source
@@ -508,9 +417,13 @@ def test_default_configuration_learns_digits(input_case_results):
     assert payload["metrics"]["accuracy"] > 0.85
 
 
-def test_budget_none_trains_full_epochs(input_case_results):
+def test_budget_none_trains_full_epochs(input_case_results, full_epochs):
+    """Without a budget: the bundle's max budget of epochs, unless early stopping ends it first."""
     metrics = input_case_results["no_budget"]["metrics"]
-    assert 0 < metrics["epochs_completed"] <= FULL_EPOCHS_FOR_TESTS
+    patience = int(re.search(r"^EARLY_STOPPING_PATIENCE = (\d+)", TEMPLATE.read_text(), re.M).group(1))
+    stopped_early = metrics["epochs_completed"] - metrics["best_epoch"] == patience
+    assert metrics["epochs_completed"] == full_epochs or stopped_early
+    assert metrics["epochs_completed"] > 10  # more than the small budgets of the other cases
 
 
 def test_derived_metrics_match_sklearn(input_case_results):
@@ -536,17 +449,12 @@ def test_model_dir_holds_a_reloadable_state_dict(input_case_results):
 
 CHECKPOINT_BODY = """
 bundle = load_bundle(PARAMS["grey"])
-from ConfigSpace import Configuration
-
-space = image_space_for_tests("simple", seed=3)
-defaults = {name: hp.default_value for name, hp in space.items() if name not in ("momentum", "leaky_relu_slope")}
-noisy = Configuration(space, values=dict(
-    defaults, spatial_dropout=0.2, rotation_degrees=15.0, horizontal_flip=True,
+space = load_space(PARAMS["grey"])
+noisy = configuration(
+    space, spatial_dropout=0.2, rotation_degrees=15.0, horizontal_flip=True,
     optimizer="sgd", momentum=0.9, learning_rate=0.05, batch_size=32,
-))
-harsh = Configuration(space, values=dict(
-    defaults, activation="leaky_relu", leaky_relu_slope=0.2, learning_rate=0.1, batch_norm=False,
-))
+)
+harsh = configuration(space, activation="leaky_relu", leaky_relu_slope=0.2, learning_rate=0.1, batch_norm=False)
 fidelity_images, fidelity_labels = digits_images(300, seed=6)
 
 
@@ -617,44 +525,30 @@ def test_the_seed_changes_the_run(checkpoint_results):
     )
 
 
-# ----------------------------------------------------------------------------- sweep
+# ----------------------------------------------------------------------------- deep networks
 
-SWEEP_BODY = """
-import time
-
-bundle = load_bundle(PARAMS["grey"])
-colour_bundle = load_bundle(PARAMS["rgb"], "rgb_train")
-space = image_space_for_tests("simple", seed=0)
-configs = [("grey", c) for c in space.sample_configuration(PARAMS["n_sampled"])]
-configs += [("grey", c) for c in corner_configurations(space)]
-# the deepest networks of the complex tier on 8x8 images (pooling stops at 1x1)
-deep = corner_configurations(image_space_for_tests("complex"), sides=(1,), vary=("kernel_size", "batch_norm"))
-configs += [("grey", c) for c in deep]
-colour_space = image_space_for_tests("simple", colour=True, seed=1)
-configs += [("rgb", c) for c in colour_space.sample_configuration(PARAMS["n_colour"])]
-datasets = {"grey": dict(zip(("X", "y"), digits_images(300))), "rgb": dict(zip(("X", "y"), rgb_digits(300)))}
-bundles = {"grey": bundle, "rgb": colour_bundle}
-
-started = time.perf_counter()
+DEEP_BODY = """
+bundle = load_bundle(PARAMS["deep"], "deep_train")
+space = load_space(PARAMS["deep"])
+# the complex tier's deepest, widest corners on 8x8 images: pooling stops at 1x1
+configs = corners(space, sides=(1,), vary=("kernel_size", "batch_norm", "pooling"))
+data = dict(zip(("X", "y"), digits_images(300)))
 failures, trained = [], []
-for kind, config in configs:
+for config in configs:
     try:
-        result = bundles[kind].train(config, datasets[kind], seed=0, budget=1.0)
+        result = bundle.train(config, data, seed=0, budget=1.0)
     except Exception:
         failures.append({"config": {k: str(v) for k, v in dict(config).items()}, "error": traceback.format_exc()[-1500:]})
     else:
         trained.append(described(result))
-results.update(failures=failures, results=trained, n_configs=len(configs), seconds=time.perf_counter() - started)
+results.update(failures=failures, results=trained, n_configs=len(configs), layers=[int(c["n_conv_layers"]) for c in configs])
 """
 
 
 @pytest.mark.slow
-def test_sampled_and_corner_configurations_all_train(bundles, tmp_path):
-    params = dict(bundles, n_sampled=200, n_colour=30)
-    result = run_driver(tmp_path, [SWEEP_BODY], params)
-    print(f"sweep: {result['n_configs']} configurations in {result['seconds']:.1f} s")
+def test_deepest_networks_train_on_tiny_images(bundles, tmp_path):
+    result = run_driver(tmp_path, [DEEP_BODY], dict(bundles))
     assert result["failures"] == []
-    assert result["n_configs"] >= 200 + 20
+    assert result["n_configs"] >= 4 and set(result["layers"]) == {8}
     labels = [str(k) for k in range(10)]
-    problems = [p for payload in result["results"] for p in metric_problems(payload, labels, 1)]
-    assert problems == []
+    assert [p for payload in result["results"] for p in metric_problems(payload, labels, 1)] == []

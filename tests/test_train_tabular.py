@@ -12,7 +12,6 @@ records `n_train_rows`, the rows the model was actually fitted on.
 from __future__ import annotations
 
 import ast
-import itertools
 import json
 import math
 import os
@@ -34,9 +33,6 @@ RULES_DIR = ROOT / "rules"
 RESULT_PREFIX = "RESULT "
 SMALL_FAMILIES = ["hist_gradient_boosting", "random_forest", "svm", "linear"]
 ALL_FAMILIES = [*SMALL_FAMILIES, "mlp"]
-SWEEP_SAMPLES = 100  # per dataset: 200 sampled configurations in all, plus the corners
-SWEEP_ROWS = 300  # rows kept from each sweep dataset, to keep both sweeps within minutes
-DRIVER_PROCESSES = 2  # one per core of the CI box
 # One thread per library in the drivers: a 2-core CI box shared with other jobs otherwise
 # oversubscribes OpenMP (HistGradientBoosting) and torch, which slows fits by 10-50x.
 DRIVER_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -69,45 +65,31 @@ def family_of_hyperparameter() -> dict[str, str]:
     return {name: prior["family"] for name, prior in _rules("priors.toml").items()}
 
 
-def fidelity_hyperparameters() -> set[str]:
-    return {name for name, prior in _rules("priors.toml").items() if prior.get("fidelity")}
-
-
 def tabular_space_for_tests(task, families, full_fidelity, has_missing, has_categorical, seed=0):
-    """The tabular ConfigurationSpace built by hand from rules/ and the contract's names.
+    """The generator's own tabular space (hpogen.decide_tabular.tabular_space) for any families.
 
-    Stand-in for the space `hpogen generate` writes into a bundle; swap it for that one once
-    the generator exists. `task` does not change the space today; it is kept for the swap.
+    A real bundle gets the families of its size band, and test_sweeps.py runs real bundles; a
+    space with every family lets one rendered train.py exercise each family's code here.
     """
-    from ConfigSpace import Categorical, ConfigurationSpace, EqualsCondition, Float, Integer
+    from types import SimpleNamespace
 
-    tabular = _rules("tabular.toml")
-    preprocessing = tabular["preprocessing"]
-    default_family = tabular["families"]["default"]
-    algorithm = Categorical(
-        "algorithm",
-        list(families),
-        default=default_family if default_family in families else families[0],
+    from ConfigSpace import ConfigurationSpace
+
+    from hpogen.decide_tabular import tabular_space
+    from hpogen.render_space import configspace_dict
+    from hpogen.rules import table
+    from hpogen.spec import DatasetSpec
+
+    spec = DatasetSpec.from_dict({
+        "name": f"tabular-{task}", "type": "tabular", "task": task, "n_samples": 1000, "n_features": 4,
+        **({"n_classes": 2} if task == "classification" else {}),
+        "n_categorical": int(has_categorical), "has_missing": has_missing,
+    })
+    hyperparameters = tabular_space(spec, list(families), not full_fidelity, table("tabular"), table("priors"))
+    space = ConfigurationSpace.from_serialized_dict(
+        configspace_dict(SimpleNamespace(spec=spec, hyperparameters=hyperparameters))
     )
-    wanted = {"scaler": True, "imputer": has_missing, "categorical_encoding": has_categorical}
-    hyperparameters = [algorithm]
-    for name, present in wanted.items():
-        if present:
-            rule = preprocessing[name]
-            hyperparameters.append(Categorical(name, rule["choices"], default=rule["default"]))
-    conditions = []
-    for name, prior in _rules("priors.toml").items():
-        if prior["family"] not in families or (prior.get("fidelity") and not full_fidelity):
-            continue
-        low, high = prior["range"]
-        kind = Integer if isinstance(low, int) and isinstance(high, int) else Float
-        hyperparameter = kind(
-            name, (low, high), default=prior["default"], log=prior.get("log", False)
-        )
-        hyperparameters.append(hyperparameter)
-        conditions.append(EqualsCondition(hyperparameter, algorithm, prior["family"]))
-    space = ConfigurationSpace(name=f"tabular-{task}", seed=seed)
-    space.add([*hyperparameters, *conditions])
+    space.seed(seed)
     return space
 
 
@@ -194,11 +176,6 @@ def build_dataset(name: str) -> dict:
     if name == "diabetes":
         X, y = load_diabetes(return_X_y=True)
         return {"X": X, "y": y}
-    if name in ("breast_cancer_sweep", "diabetes_sweep"):
-        loader = load_breast_cancer if name == "breast_cancer_sweep" else load_diabetes
-        X, y = loader(return_X_y=True)
-        rows = np.sort(np.random.default_rng(0).permutation(len(y))[:SWEEP_ROWS])
-        return {"X": X[rows], "y": y[rows]}
     if name == "single_feature":
         X, y = load_breast_cancer(return_X_y=True)
         return {"X": X[:, 0], "y": y}
@@ -261,29 +238,6 @@ def config_for(space, values: dict):
     return Configuration(space, values=active)
 
 
-def corner_configs(space) -> list:
-    """Every categorical combination, with all numeric hyperparameters at lower, then upper."""
-    categorical = {name: list(hp.choices) for name, hp in space.items() if hasattr(hp, "choices")}
-    numeric = {name: (hp.lower, hp.upper) for name, hp in space.items() if hasattr(hp, "lower")}
-    configs = []
-    for combination in itertools.product(*categorical.values()):
-        for end in (0, 1):
-            values = dict(zip(categorical, combination, strict=True))
-            values.update({name: bounds[end] for name, bounds in numeric.items()})
-            configs.append(config_for(space, values))
-    return configs
-
-
-def with_fidelity_at_lower(space, cfg):
-    """The same configuration with every active fidelity hyperparameter at its lower bound."""
-    from ConfigSpace import Configuration
-
-    values = dict(cfg)
-    for name in fidelity_hyperparameters() & set(values):
-        values[name] = space[name].lower
-    return Configuration(space, values=values)
-
-
 def _load_train(path: str, index: int):
     import importlib.util
 
@@ -311,19 +265,11 @@ def _run_job(train, space, job: dict) -> dict:
 
 
 def _sweep_job(train, space, job: dict) -> dict:
-    """Sampled plus corner configurations; failures are reported, never raised."""
-    import numpy as np
-
+    """Sampled configurations; failures are reported, never raised (whole-space sweeps of real
+    bundles are in test_sweeps.py)."""
     dataset = build_dataset(job["dataset"])
     space.seed(job.get("seed", 0))
-    configs = list(space.sample_configuration(job["samples"])) if job["samples"] else []
-    configs += corner_configs(space) if job.get("corners") else []
-    if job.get("fidelity_at_lower"):
-        configs = [with_fidelity_at_lower(space, cfg) for cfg in configs]
-    part, parts = job.get("part", [0, 1])
-    # A fixed shuffle before slicing, so no part gets all the costly upper corners.
-    order = np.random.default_rng(0).permutation(len(configs))
-    configs = [configs[index] for index in order[part::parts]]
+    configs = list(space.sample_configuration(job["samples"]))
     started = time.perf_counter()
     outcomes = []
     for cfg in configs:
@@ -502,69 +448,6 @@ def test_rendered_bundle_is_ruff_clean_and_filled(tmp_path):
 def test_render_rejects_bad_inputs(task, fidelity):
     with pytest.raises(ValueError):
         render_tabular_train(task, {"algorithm": "svm"}, fidelity)
-
-
-# ----------------------------------------------------------------------------- sweeps
-
-
-SWEEPS = {
-    # name: (space arguments, dataset, budget, fidelity hyperparameters at their lower bound)
-    "breast_cancer": (
-        space_args("classification", SMALL_FAMILIES, full_fidelity=True),
-        "breast_cancer_sweep",
-        None,
-        True,
-    ),
-    "diabetes": (space_args("regression", ALL_FAMILIES), "diabetes_sweep", SMALLEST_BUDGET, False),
-}
-
-
-@pytest.fixture(scope="module")
-def sweeps(tmp_path_factory) -> dict:
-    """Both sweeps, each split over DRIVER_PROCESSES processes that run side by side."""
-    root = tmp_path_factory.mktemp("sweeps")
-    groups = {
-        name: (str(render_bundle(root / name, args)), args, dataset, budget, lower)
-        for name, (args, dataset, budget, lower) in SWEEPS.items()
-    }
-    batches = []
-    for part in range(DRIVER_PROCESSES):
-        batch = []
-        for name, (train_py, args, dataset, budget, lower) in groups.items():
-            job = {"name": f"{name}/{part}", "kind": "sweep", "dataset": dataset}
-            job.update(samples=SWEEP_SAMPLES, corners=True, budget=budget, fidelity_at_lower=lower)
-            job["part"] = [part, DRIVER_PROCESSES]
-            batch.append({"train_py": train_py, "space": args, "jobs": [job]})
-        batches.append(batch)
-    started = time.perf_counter()
-    results = run_drivers(root, batches)
-    print(f"\nsweeps: {time.perf_counter() - started:.1f} s wall for both datasets")
-    return results
-
-
-def merged_sweep(results: dict, name: str) -> list[dict]:
-    outcomes = []
-    for part in range(DRIVER_PROCESSES):
-        entry = results[f"{name}/{part}"]
-        assert "error" not in entry, entry.get("error")
-        outcomes += entry["outcomes"]
-    return outcomes
-
-
-@pytest.mark.slow
-def test_sweep_breast_cancer_full_fidelity(sweeps):
-    """Sampled + corner configurations (hgb/rf/svm/linear), fidelity hyperparameters lowest."""
-    outcomes = merged_sweep(sweeps, "breast_cancer")
-    corners = 4 * 4 * 2  # algorithm x scaler x (lower, upper)
-    assert_clean_outcomes(outcomes, classification_keys(["0", "1"]), SWEEP_SAMPLES + corners)
-
-
-@pytest.mark.slow
-def test_sweep_diabetes_multi_fidelity(sweeps):
-    """Sampled + corner configurations at the smallest budget, mlp included."""
-    outcomes = merged_sweep(sweeps, "diabetes")
-    corners = 5 * 4 * 2
-    assert_clean_outcomes(outcomes, REGRESSION_KEYS, SWEEP_SAMPLES + corners)
 
 
 def assert_clean_outcomes(outcomes: list[dict], keys: set[str], expected: int) -> None:
