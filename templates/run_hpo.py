@@ -262,21 +262,43 @@ def plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def evaluate_incumbent(smac, incumbent, trainval: dict, test: dict, args: argparse.Namespace) -> dict:
-    """Train the incumbent at the final budget (early stopping on a validation part), score on test."""
-    from train import train
+def best_epoch(smac, incumbent) -> int:
+    """The epoch early stopping chose for the incumbent at the highest budget it reached."""
+    history = smac.runhistory
+    config_id = history.get_config_id(incumbent)
+    trials = [
+        (key.budget or 0.0, int((value.additional_info or {}).get("best_epoch", 0)))
+        for key, value in history.items()
+        if key.config_id == config_id and value.status.name == "SUCCESS"
+    ]
+    top = max(budget for budget, _ in trials)
+    epochs = sorted(epoch for budget, epoch in trials if budget == top)
+    return epochs[len(epochs) // 2]
 
-    fit, val = split_rows(trainval["y"], args.seed, VALIDATION_FRACTION)
+
+def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.Namespace):
+    """Refit the incumbent on all train+validation rows, score it on the test rows.
+
+    The refit runs for the epochs early stopping chose during the search (the bundle's
+    refit_budget turns them into a budget), or at the search's top budget for models that do
+    not stop early; its validation rows are a seeded fifth of its own training rows.
+    """
+    from train import refit_budget, train
+
+    budget = refit_budget(incumbent, best_epoch(smac, incumbent))
+    if budget is None and smac.intensifier.uses_budgets:
+        budget = smac.scenario.max_budget
+    _, val = split_rows(trainval["y"], args.seed, VALIDATION_FRACTION)
     dataset = {
-        "X": trainval["X"][fit],
-        "y": trainval["y"][fit],
+        "X": trainval["X"],
+        "y": trainval["y"],
         "X_val": trainval["X"][val],
         "y_val": trainval["y"][val],
         "X_test": test["X"],
         "y_test": test["y"],
     }
-    budget = smac.scenario.max_budget if smac.intensifier.uses_budgets else None
-    return plain(train(incumbent, dataset, args.seed, budget, model_dir=args.out / "model"))
+    metrics = plain(train(incumbent, dataset, args.seed, budget, model_dir=args.out / "model"))
+    return metrics, {"rows": len(trainval["y"]), "budget": budget}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     counts = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
-    metrics = None if incumbent is None else evaluate_incumbent(smac, incumbent, trainval, test, args)
+    metrics, refit = None, None
+    if incumbent is not None:
+        metrics, refit = refit_and_test(smac, incumbent, trainval, test, args)
     results = {
         "dataset": args.data or EMBEDDED_DATASET,
         "facade": type(smac).__name__,
@@ -308,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_epochs_trained": sum(row["epochs"] for row in rows),
         "incumbent": None if incumbent is None else plain(dict(incumbent)),
         "test_metrics": metrics,
+        "final_fit": refit,
         "n_trainval": len(trainval["y"]),
         "n_test": len(test["y"]),
     }

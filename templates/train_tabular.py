@@ -143,6 +143,19 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
     return result
 
 
+def refit_budget(cfg, best_epoch: int) -> float | None:
+    """The budget at which train() trains best_epoch epochs, for families trained in epochs.
+
+    After the search, the incumbent is refit on every training row: epoch-trained families for
+    the epochs early stopping chose on held-out rows, the others (None) at the run's final
+    budget, since they never stop early.
+    """
+    kind, full = FIDELITY[_hp(cfg, "algorithm", str, next(iter(FIDELITY)))]
+    if kind != "epochs":
+        return None
+    return min(1.0, max(1, int(best_epoch)) / float(full))
+
+
 def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)

@@ -41,14 +41,21 @@ def test_run_end_to_end(tmp_path, tmp_path_factory, kind, name, n_trials):
     assert "accuracy" in result.stdout and "results.json" in result.stdout
     record = json.loads((out / "hpogen_run.json").read_text())
     assert record["seed"] == 0 and record["n_trials"] == n_trials
+    refit = results["final_fit"]
     if kind == "image":
         assert results["facade"] == "HyperbandFacade"
-        assert results["final_budget"] == results["budgets"]["max_budget"]
+        assert results["search_top_budget"] == results["budgets"]["max_budget"]
         assert all(budget is not None for budget in _budgets(out, name))
         assert results["data"]["n_test"] == 80
+        # the refit trains for the epochs early stopping chose in the search, on all 320 rows
+        assert refit["budget"] == refit["best_epoch_in_search"] <= results["budgets"]["max_budget"]
+        assert 1 <= results["test_metrics"]["epochs_completed"] <= refit["budget"]
+        assert json.loads((out / "model" / "metadata.json").read_text())["image_shape"] == [1, 8, 8]
     else:
         assert results["facade"] == "HyperparameterOptimizationFacade"
-        assert results["budgets"] is None and results["final_budget"] is None
+        assert results["budgets"] is None and results["search_top_budget"] is None
+        assert refit["budget"] is None  # scikit-learn families never stop early: same budget
+        assert json.loads((out / "model" / "metadata.json").read_text())["n_train_rows"] == refit["rows"]
 
 
 def _budgets(out, name):
@@ -83,6 +90,7 @@ def test_standalone_driver_needs_only_smac_torch_and_sklearn(tmp_path, tmp_path_
     assert 0.0 <= results["test_metrics"]["accuracy"] <= 1.0
     assert results["total_epochs_trained"] > 0
     assert results["n_test"] > 0
+    assert results["final_fit"]["rows"] == results["n_trainval"]
     assert (out / "smac3_output" / "breast_cancer" / "0" / "runhistory.json").is_file()
     assert not (out / "trajectory.png").exists()  # matplotlib was blocked: no plot, no failure
     assert json.loads(result.stdout)["incumbent"] == results["incumbent"]

@@ -72,4 +72,7 @@ def assert_run_results(out: Path, name: str, task: str = "classification") -> di
         assert (out / plot).stat().st_size > 0
     assert (smac_run_folder(out, name, results["seed"]) / "runhistory.json").is_file()
     assert any((out / "model").iterdir()), "the incumbent's model was not saved"
+    refit = results["final_fit"]
+    assert refit["rows"] == results["data"]["n_trainval"]  # refit on every train+validation row
+    assert refit["best_epoch_in_search"] >= 1
     return results

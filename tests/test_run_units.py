@@ -113,3 +113,32 @@ def test_unfinished_trials_are_forgotten_on_resume(tmp_path):
     history = json.loads((tmp_path / "runhistory.json").read_text())
     assert history["data"] == [entry]
     assert history["stats"] == {"submitted": 1, "finished": 1, "running": 0}
+
+
+def test_refit_epochs_come_from_the_incumbents_highest_budget(tmp_path):
+    """The median best_epoch over seeds at the top budget the incumbent reached; other configs ignored."""
+    from types import SimpleNamespace
+
+    from ConfigSpace import ConfigurationSpace, Float
+    from smac.runhistory import RunHistory
+    from smac.runhistory.enumerations import StatusType
+
+    from hpogen.run_smac import Optimisation
+
+    space = ConfigurationSpace(seed=0)
+    space.add(Float("x", (0.0, 1.0)))
+    incumbent, other = space.sample_configuration(2)
+    history = RunHistory()
+    trials = [  # (config, budget, seed, best_epoch, status)
+        (incumbent, 18.0, 0, 12, StatusType.SUCCESS),
+        (incumbent, 54.0, 0, 30, StatusType.SUCCESS),
+        (incumbent, 54.0, 1, 40, StatusType.SUCCESS),
+        (incumbent, 54.0, 2, 35, StatusType.SUCCESS),
+        (incumbent, 163.0, 3, 90, StatusType.CRASHED),  # a crash at a higher budget does not count
+        (other, 163.0, 0, 150, StatusType.SUCCESS),
+    ]
+    for config, budget, seed, best_epoch, status in trials:
+        history.add(config=config, cost=0.1, time=1.0, status=status, budget=budget, seed=seed,
+                    additional_info={"best_epoch": best_epoch})
+    outcome = Optimisation(SimpleNamespace(runhistory=history), incumbent, 1.0)
+    assert outcome.incumbent_best_epoch() == 35

@@ -304,7 +304,23 @@ def _torch_files_job(train, space, job: dict) -> dict:
     }
 
 
-JOB_RUNNERS = {"sweep": _sweep_job, "torch_files": _torch_files_job}
+def _skops_reload_job(train, space, job: dict) -> dict:
+    """Load a saved preprocessor and estimator with skops and predict the scored rows again."""
+    import numpy as np
+    import skops.io
+
+    loaded, untrusted = {}, set()
+    for name in ("preprocessor", "estimator"):
+        path = Path(job["folder"]) / f"{name}.skops"
+        types = skops.io.get_untrusted_types(file=path)
+        untrusted |= set(types)
+        loaded[name] = skops.io.load(path, trusted=types)
+    split = train.__globals__["_split"](build_dataset(job["dataset"]), job.get("seed", 0))
+    predicted = loaded["estimator"].predict(loaded["preprocessor"].transform(split.X_score))
+    return {"accuracy": float(np.mean(predicted == split.y_score)), "untrusted": sorted(untrusted)}
+
+
+JOB_RUNNERS = {"sweep": _sweep_job, "torch_files": _torch_files_job, "skops_reload": _skops_reload_job}
 
 
 def driver_main(spec_path: str) -> None:
@@ -573,6 +589,8 @@ def behaviour_batches(root: Path) -> list[list[dict]]:
             "model_dir": str(root / "save_hgb"),
         },
         {"name": "save/mlp/files", "kind": "torch_files", "folder": str(root / "save_mlp")},
+        {"name": "save/hgb/reload", "kind": "skops_reload", "folder": str(root / "save_hgb"),
+         "dataset": "string_labels"},
     ]
     jobs_full = [
         {
@@ -831,7 +849,7 @@ def test_mlp_model_saved_as_state_dict(behaviour):
     assert weights[f"{layers[-1]}.weight"]["shape"] == [metadata["n_outputs"], 64]
     assert metadata["n_outputs"] == 3
     assert len(layers) == config["mlp_n_layers"] + 1
-    assert {path.name for path in folder.iterdir()} <= {
+    assert {path.name for path in folder.iterdir()} == {
         "model.pt",
         "config.json",
         "metadata.json",
@@ -844,7 +862,13 @@ def test_sklearn_model_saves_json_and_never_pickles(behaviour):
     names = {path.name for path in folder.iterdir()}
     assert {"config.json", "metadata.json"} <= names
     assert not {name for name in names if name.endswith((".pkl", ".pickle", ".joblib", ".pt"))}
-    assert names - {"config.json", "metadata.json"} <= {"preprocessor.skops", "estimator.skops"}
+    assert names == {"config.json", "metadata.json", "preprocessor.skops", "estimator.skops"}
     metadata = json.loads((folder / "metadata.json").read_text())
     assert metadata["algorithm"] == "hist_gradient_boosting"
     assert metadata["metrics"]["loss"] == ok(behaviour, "save/hgb")["loss"]
+
+
+def test_sklearn_model_reloads_with_skops_and_predicts_the_same(behaviour):
+    reloaded = behaviour["save/hgb/reload"]
+    assert "error" not in reloaded, reloaded.get("error")
+    assert reloaded["accuracy"] == ok(behaviour, "save/hgb")["accuracy"]

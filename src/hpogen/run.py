@@ -147,12 +147,15 @@ def _finish(
 
     rows = trial_rows(outcome.facade.runhistory)
     counts = status_counts(rows)
-    metrics = None
+    metrics, refit = None, None
     if outcome.incumbent is not None:
+        refit = _refit_plan(modules["train"], outcome, len(data.y))
         metrics = plain(
-            _test_incumbent(modules["train"].train, outcome, data, out, seed, bundle.spec.task)
+            _refit_and_test(modules["train"].train, outcome.incumbent, refit["budget"], data, out, seed,
+                            bundle.spec.task)
         )
     results = _results(bundle, modules, outcome, data, out, seed, parallel, rows, counts, metrics)
+    results["final_fit"] = refit
     results["session_time_s"] = round(time.time() - started, 3)
     write_json(out / RESULTS_NAME, results)
     plot_trajectory(out, rows, f"{bundle.spec.name}: {results['facade']}, seed {seed}")
@@ -164,22 +167,37 @@ def _finish(
         )
 
 
-def _test_incumbent(
-    train: Any, outcome: Any, data: RunData, out: Path, seed: int, task: str
+def _refit_plan(train_module: Any, outcome: Any, n_rows: int) -> dict[str, Any]:
+    """How the incumbent is refit for the test: on every train+validation row, for the epochs
+    early stopping chose during the search (the bundle's refit_budget turns them into its
+    budget), or at the search's top budget for models that do not stop early."""
+    best_epoch = outcome.incumbent_best_epoch()
+    budget = train_module.refit_budget(outcome.incumbent, best_epoch)
+    return {
+        "rows": n_rows,
+        "best_epoch_in_search": best_epoch,
+        "budget": outcome.final_budget if budget is None else float(budget),
+    }
+
+
+def _refit_and_test(
+    train: Any, incumbent: Any, budget: float | None, data: RunData, out: Path, seed: int, task: str
 ) -> dict[str, Any]:
-    """Train the incumbent on train+validation (early stopping on a seeded validation part), score on test."""
-    fit_rows, val_rows = split_rows(data.y, task, seed, VALIDATION_FRACTION)
+    """Train the incumbent on all train+validation rows, score it on the test rows.
+
+    Its validation rows are a seeded fifth of those training rows: the budget, not early
+    stopping, sets the length of the refit, and the test rows never steer it.
+    """
+    _, val_rows = split_rows(data.y, task, seed, VALIDATION_FRACTION)
     dataset = {
-        "X": take(data.X, fit_rows),
-        "y": take(data.y, fit_rows),
+        "X": data.X,
+        "y": data.y,
         "X_val": take(data.X, val_rows),
         "y_val": take(data.y, val_rows),
         "X_test": data.X_test,
         "y_test": data.y_test,
     }
-    return train(
-        outcome.incumbent, dataset, seed, outcome.final_budget, model_dir=out / MODEL_FOLDER
-    )
+    return train(incumbent, dataset, seed, budget, model_dir=out / MODEL_FOLDER)
 
 
 def _results(
@@ -213,7 +231,7 @@ def _results(
             "task": bundle.spec.task,
             "facade": type(outcome.facade).__name__,
             "budgets": budgets,
-            "final_budget": outcome.final_budget,
+            "search_top_budget": outcome.final_budget,
             "seed": seed,
             "n_trials": scenario.n_trials,
             "walltime_limit": scenario.walltime_limit,

@@ -39,8 +39,24 @@ class Optimisation:
 
     @property
     def final_budget(self) -> float | None:
-        """The budget the incumbent is tested at: the max budget, or None (full fidelity)."""
+        """The search's top budget: the max budget, or None (full fidelity)."""
         return float(self.scenario.max_budget) if self.multi_fidelity else None
+
+    def incumbent_best_epoch(self) -> int:
+        """The epoch early stopping chose for the incumbent at the highest budget it reached
+        (the median over seeds); train() reports it with every trial."""
+        from smac.runhistory.enumerations import StatusType
+
+        history = self.facade.runhistory
+        config_id = history.get_config_id(self.incumbent)
+        trials = [
+            (key.budget or 0.0, int((value.additional_info or {}).get("best_epoch", 0)))
+            for key, value in history.items()
+            if key.config_id == config_id and value.status == StatusType.SUCCESS
+        ]
+        top = max(budget for budget, _ in trials)
+        epochs = sorted(epoch for budget, epoch in trials if budget == top)
+        return epochs[len(epochs) // 2]
 
 
 def build_scenario(

@@ -111,6 +111,15 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
     return metrics
 
 
+def refit_budget(cfg, best_epoch: int) -> float:
+    """The budget at which train() trains best_epoch epochs (a budget is epochs here).
+
+    After the search, the incumbent is refit on every training row for the epochs that
+    early stopping chose on held-out rows during the search.
+    """
+    return float(max(1, int(best_epoch)))
+
+
 # ----------------------------------------------------------------------------- settings
 
 
