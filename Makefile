@@ -19,7 +19,7 @@ setup: $(STAMP)
 # Main job: generate a bundle for the embedded default (digits) and optimise it on real data.
 run: $(STAMP)
 	$(BIN)/hpogen generate --dataset-type image --out out/digits --force --explain
-	$(BIN)/hpogen run out/digits --walltime 480
+	$(BIN)/hpogen run out/digits --walltime 420
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -2,10 +2,10 @@
 
 For each embedded set this runs what `make run` runs (after setup), in fresh processes:
 
-    hpogen generate --dataset-type image   --out W/digits        --force
-    hpogen run W/digits        --walltime 480 --out W/digits-run
+    hpogen generate --dataset-type image --out W/digits --force
+    hpogen run W/digits --walltime S --out W/digits-run
 
-(tabular: breast_cancer), reads the incumbent's test metrics from results.json, and fits
+with S read from the Makefile's run target (tabular: breast_cancer, same S), reads the incumbent's test metrics from results.json, and fits
 scikit-learn's default SVC (on raw and on standardised features) and HistGradientBoosting on
 the very same train+validation / test split (`hpogen run`'s seeded 20% hold-out). Targets:
 digits test accuracy >= 0.98 within 10 minutes of wall time on 2 CPU cores; breast_cancer
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 HPOGEN = str(Path(sys.executable).with_name("hpogen"))
+MAKEFILE = Path(__file__).resolve().parents[1] / "Makefile"
 CASES = {
     # name: (dataset type of `hpogen generate`, accuracy target, wall-time limit of the whole command)
     "digits": ("image", 0.98, 600.0),
@@ -78,9 +80,14 @@ def baselines(name: str, seed: int) -> dict[str, float]:
     return scores
 
 
+def make_run_walltime() -> float:
+    """The --walltime of `hpogen run` in the Makefile's run target (the README's main command)."""
+    return float(re.search(r"hpogen run \S+ --walltime (\d+)", MAKEFILE.read_text()).group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--walltime", type=float, default=480.0, help="hpogen run --walltime (make run uses 480)")
+    parser.add_argument("--walltime", type=float, default=make_run_walltime(), help="default: make run's")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=sorted(CASES))
     args = parser.parse_args()
