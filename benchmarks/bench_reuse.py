@@ -41,7 +41,7 @@ def one_round(bundle: Path, work: Path, reuse: bool, budgets: tuple[float, float
         overrides.update(min_budget=budgets[0], max_budget=budgets[1])
     probe = scenario_module.generate_scenario(space.get_configspace(), **overrides)
     info = determine_HB(probe.min_budget, probe.max_budget, eta=scenario_module.ETA)
-    overrides["n_trials"] = int(info["total_trials"])
+    overrides["n_trials"] = int(info["trials_used"])
     scenario = scenario_module.generate_scenario(space.get_configspace(), **overrides)
     data = dict(dataset)
     if reuse:
@@ -61,6 +61,7 @@ def one_round(bundle: Path, work: Path, reuse: bool, budgets: tuple[float, float
         "epochs": sum(epochs),
         "seconds": time.perf_counter() - started,
         "budgets": (probe.min_budget, probe.max_budget),
+        "round_epochs": float(info["budget_used"]),
         "best": min(v.cost for v in facade.runhistory.values()),
     }
 
@@ -82,7 +83,8 @@ def main() -> None:
         plain = one_round(work / "bundle", work, False, budgets, dataset)
         reuse = one_round(work / "bundle", work, True, budgets, dataset)
     print(f"one Hyperband round, budgets {plain['budgets'][0]:g}..{plain['budgets'][1]:g} epochs, "
-          f"{plain['trials']} trials, {args.samples} digits images")
+          f"{plain['trials']} trials, {args.samples} digits images; the round's budgets add up to "
+          f"{plain['round_epochs']:.0f} epochs (what training every trial from scratch without early stopping costs)")
     for label, r in (("without reuse", plain), ("with reuse", reuse)):
         print(f"  {label:14s} epochs trained {r['epochs']:5d}   wall {r['seconds']:7.1f} s   best loss {r['best']:.4f}")
     print(f"  epochs saved by reuse: {plain['epochs'] - reuse['epochs']} "
