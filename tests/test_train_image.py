@@ -389,7 +389,7 @@ def driver_results(bundles, tmp_path_factory) -> dict:
     """Everything but the sweep, in one driver (one torch import)."""
     work = tmp_path_factory.mktemp("driver")
     params = dict(bundles, model_dir=str(work / "model"), checkpoints=str(work / "checkpoints"))
-    results = run_driver(work, [INPUT_CASES_BODY, CHECKPOINT_BODY], params)
+    results = run_driver(work, [INPUT_CASES_BODY, CHECKPOINT_BODY, PLACEMENT_BODY], params)
     return dict(results, model_dir=params["model_dir"])
 
 
@@ -523,6 +523,31 @@ def test_the_seed_changes_the_run(checkpoint_results):
     assert comparable(checkpoint_results["other_seed"]) != comparable(
         checkpoint_results["straight"]
     )
+
+
+# ----------------------------------------------------------------------------- data placement
+# No GPU here: the CUDA memory query is answered by hand, to check the decision it drives.
+
+PLACEMENT_BODY = """
+import torch
+
+placement = load_bundle(PARAMS["grey"], "placement_train")
+cuda = torch.device("cuda")
+gib = 2**30
+torch.cuda.mem_get_info = lambda device=None: (8 * gib, 80 * gib)  # 8 GiB free
+results["placement"] = {
+    "cpu_stays": str(placement.storage_device(torch.device("cpu"), 10**15)),
+    "fits": str(placement.storage_device(cuda, 3 * gib)),
+    "too_big": str(placement.storage_device(cuda, 5 * gib)),
+}
+"""
+
+
+def test_images_stay_in_host_memory_when_they_would_crowd_the_device(driver_results):
+    placement = driver_results["placement"]
+    assert placement["cpu_stays"] == "cpu"
+    assert placement["fits"] == "cuda"  # 3 GiB of 8 GiB free: on the device once
+    assert placement["too_big"] == "cpu"  # 5 GiB: batches move one at a time
 
 
 # ----------------------------------------------------------------------------- deep networks

@@ -56,6 +56,9 @@ LR_PLATEAU_PATIENCE = 3
 LR_PLATEAU_FACTOR = 0.5
 GRADIENT_CLIP_NORM = 5.0
 EVALUATION_BATCH_SIZE = 1024
+# The images stay in host memory, each batch moving to the device as it is used, when all of
+# them would take more than this share of the device's free memory.
+DEVICE_MEMORY_SHARE = 0.5
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "swish")
 POOLINGS = ("max", "avg")
 OPTIMIZERS = ("adam", "sgd", "adamw")
@@ -64,7 +67,11 @@ LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
 
 @dataclass
 class PreparedData:
-    """Standardised training and validation images and their labels, already on the device."""
+    """Standardised training and validation images and their labels.
+
+    They live on the compute device when they fit (see storage_device), else in host memory.
+    channel_mean and channel_std are always on the compute device.
+    """
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
@@ -270,7 +277,9 @@ def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
         train_images, val_images = images[train_rows], images[val_rows]
         train_codes, val_codes = codes[train_rows], codes[val_rows]
         score_images, score_codes = val_images, val_codes
-    raw_train = torch.as_tensor(np.ascontiguousarray(train_images), device=device)
+    parts = [train_images, val_images] + ([] if score_images is val_images else [score_images])
+    storage = storage_device(device, sum(4 * part.size for part in parts))
+    raw_train = torch.as_tensor(np.ascontiguousarray(train_images), device=storage)
     channel_std, channel_mean = torch.std_mean(raw_train, dim=(0, 2, 3), correction=0)
     mean, std = channel_mean.view(1, -1, 1, 1), channel_std.clamp_min(1e-6).view(1, -1, 1, 1)
     val_tensors = device_tensors(val_images, val_codes, mean, std)
@@ -279,22 +288,35 @@ def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
         score_tensors = device_tensors(score_images, score_codes, mean, std)
     return PreparedData(
         train_images=(raw_train - mean) / std,
-        train_labels=torch.as_tensor(train_codes, dtype=torch.long, device=device),
+        train_labels=torch.as_tensor(train_codes, dtype=torch.long, device=storage),
         val_images=val_tensors[0],
         val_labels=val_tensors[1],
         score_images=score_tensors[0],
         score_labels=score_tensors[1],
-        channel_mean=mean,
-        channel_std=std,
+        channel_mean=mean.to(device),
+        channel_std=std.to(device),
         classes=classes,
         device=device,
     )
+
+
+def storage_device(device: torch.device, n_bytes: int) -> torch.device:
+    """Where the prepared images live: the compute device when they fit, else host memory."""
+    if device.type != "cuda":
+        return device
+    free_bytes, _ = torch.cuda.mem_get_info(device)
+    return device if n_bytes <= DEVICE_MEMORY_SHARE * free_bytes else torch.device("cpu")
 
 
 def device_tensors(images: np.ndarray, codes: np.ndarray, mean: torch.Tensor, std: torch.Tensor):
     """Standardised images and long labels on the device of mean and std."""
     raw = torch.as_tensor(np.ascontiguousarray(images), device=mean.device)
     return (raw - mean) / std, torch.as_tensor(codes, dtype=torch.long, device=mean.device)
+
+
+def to_device(values: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A batch on the compute device: a no-op when the data lives there already."""
+    return values.to(device, non_blocking=True)
 
 
 def network_layout(images: torch.Tensor, device: torch.device) -> torch.Tensor:
@@ -460,15 +482,15 @@ def train_one_epoch(model, optimizer, data: PreparedData, settings: dict, seed: 
     model.train()
     n_train = data.train_labels.shape[0]
     batch_size = min(settings["batch_size"], n_train)
-    order = torch.randperm(n_train, device=data.device)
+    order = torch.randperm(n_train, device=data.train_labels.device)
     for start in range(0, n_train, batch_size):
         rows = order[start : start + batch_size]
         if rows.numel() == 1 and start > 0:
             break  # a trailing batch of one would break batch norm in training mode
-        images = network_layout(augment(data.train_images[rows], settings, data), data.device)
+        images = augment(to_device(data.train_images[rows], data.device), settings, data)
         with autocast(data.device):
-            logits = model(images)
-        loss = F.cross_entropy(logits.float(), data.train_labels[rows])
+            logits = model(network_layout(images, data.device))
+        loss = F.cross_entropy(logits.float(), to_device(data.train_labels[rows], data.device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP_NORM)
@@ -482,10 +504,10 @@ def evaluate(model, images: torch.Tensor, labels: torch.Tensor, data: PreparedDa
     total_loss = torch.zeros((), device=data.device)
     predictions = []
     for start in range(0, len(labels), EVALUATION_BATCH_SIZE):
-        batch = network_layout(images[start : start + EVALUATION_BATCH_SIZE], data.device)
+        batch = to_device(images[start : start + EVALUATION_BATCH_SIZE], data.device)
         with autocast(data.device):
-            logits = model(batch).float()
-        targets = labels[start : start + EVALUATION_BATCH_SIZE]
+            logits = model(network_layout(batch, data.device)).float()
+        targets = to_device(labels[start : start + EVALUATION_BATCH_SIZE], data.device)
         total_loss += F.cross_entropy(logits, targets, reduction="sum")
         if predict:
             predictions.append(logits.argmax(dim=1))
