@@ -58,8 +58,8 @@ def baselines(name: str, seed: int) -> dict[str, float]:
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
 
-    from hpogen.run_data import load_run_data
-    from hpogen.sources import SpecRequest, resolve
+    from hpogen.dataset.sources import SpecRequest, resolve
+    from hpogen.run.data import load_run_data
 
     spec, _ = resolve(SpecRequest(dataset=name))
     data = load_run_data(spec, None, None, None, seed)

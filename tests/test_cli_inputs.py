@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from bundles import bundle_files, generate, run_cli
 
-from hpogen.datasets import embedded_facts, embedded_names, load_embedded
+from hpogen.dataset.embedded import embedded_facts, embedded_names, load_embedded
 
 MNIST_FACTS = {"name": "same_facts", "type": "image", "task": "classification", "n_samples": 60,
                "n_classes": 3, "image_shape": [1, 6, 6]}

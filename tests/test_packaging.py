@@ -34,7 +34,8 @@ def wheel(tmp_path_factory):
 def test_wheel_holds_every_rules_table_and_template(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"hpogen/rules/{p.name}" for p in (ROOT / "rules").glob("*.toml")}
-    expected |= {f"hpogen/templates/{p.name}" for p in (ROOT / "templates").glob("*.py")}
+    templates = [p for p in (ROOT / "templates").rglob("*") if p.is_file()]
+    expected |= {f"hpogen/templates/{p.relative_to(ROOT / 'templates').as_posix()}" for p in templates}
     assert expected and expected <= names, sorted(expected - names)
 
 

@@ -1,11 +1,14 @@
-"""The hpogen command line: plan, generate (and run, basecode, review as they land)."""
+"""The hpogen command line: wiring only. Each command hands its options to the stage that owns them."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,90 +17,90 @@ from .errors import HpogenError
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Deterministic SMAC3 setups from dataset facts.")
 
-DatasetType = Annotated[str | None, typer.Option("--dataset-type", help="image or tabular")]
-SpecFile = Annotated[Path | None, typer.Option("--spec", help="JSON or YAML file of dataset facts")]
 DataPath = Annotated[Path | None, typer.Option("--data", help=".npz, .csv (with --target) or a folder of class subfolders")]
 DatasetName = Annotated[str | None, typer.Option("--dataset", help="embedded scikit-learn set: digits, breast_cancer, wine, iris, diabetes")]
 Target = Annotated[str | None, typer.Option("--target", help="label column of a CSV")]
-Insights = Annotated[Path | None, typer.Option("--insights", help="OpenML suggestions (JSON list of configs or {name: [values]})")]
-Name = Annotated[str | None, typer.Option("--name")]
-Task = Annotated[str | None, typer.Option("--task", help="classification or regression")]
-NSamples = Annotated[int | None, typer.Option("--n-samples")]
-NClasses = Annotated[int | None, typer.Option("--n-classes")]
-ImageShape = Annotated[str | None, typer.Option("--image-shape", help="C,H,W")]
-NFeatures = Annotated[int | None, typer.Option("--n-features")]
-NCategorical = Annotated[int | None, typer.Option("--n-categorical")]
-HasMissing = Annotated[bool | None, typer.Option("--has-missing/--no-missing")]
-HasTest = Annotated[bool | None, typer.Option("--has-test-split/--no-test-split")]
-Description = Annotated[str | None, typer.Option("--description")]
+
+# The dataset options of `plan` and `generate`, declared once: where the facts come from, then
+# the spec keys that may be given as flags (they override the source's facts).
+SPEC_OPTIONS: dict[str, Any] = {
+    "dataset_type": Annotated[str | None, typer.Option("--dataset-type", help="image or tabular")],
+    "spec": Annotated[Path | None, typer.Option("--spec", help="JSON or YAML file of dataset facts")],
+    "data": DataPath,
+    "dataset": DatasetName,
+    "target": Target,
+    "insights": Annotated[Path | None, typer.Option("--insights", help="OpenML suggestions: a JSON list of configurations or a map of name to values")],
+    "name": Annotated[str | None, typer.Option("--name")],
+    "task": Annotated[str | None, typer.Option("--task", help="classification or regression")],
+    "n_samples": Annotated[int | None, typer.Option("--n-samples")],
+    "n_classes": Annotated[int | None, typer.Option("--n-classes")],
+    "image_shape": Annotated[str | None, typer.Option("--image-shape", help="C,H,W")],
+    "n_features": Annotated[int | None, typer.Option("--n-features")],
+    "n_categorical": Annotated[int | None, typer.Option("--n-categorical")],
+    "has_missing": Annotated[bool | None, typer.Option("--has-missing/--no-missing")],
+    "has_test_split": Annotated[bool | None, typer.Option("--has-test-split/--no-test-split")],
+    "description": Annotated[str | None, typer.Option("--description")],
+}
 
 
-def _decide(dataset_type, spec, data, dataset, target, insights, facts):
-    from .insights import load_insights
-    from .planner import decide
-    from .sources import SpecRequest, parse_shape, resolve
+def with_spec_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the SPEC_OPTIONS; it receives them decided, as `decisions` and `insights`."""
+    own = [p for name, p in inspect.signature(command, eval_str=True).parameters.items() if name not in ("decisions", "insights")]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+              for name, annotation in SPEC_OPTIONS.items()]
 
-    facts = {**facts, "image_shape": parse_shape(facts.get("image_shape"))}
-    request = SpecRequest(dataset_type, spec, data, dataset, target, facts)
-    resolved, _ = resolve(request)
-    suggestions = load_insights(insights) if insights is not None else None
-    return decide(resolved, suggestions), suggestions
+    @functools.wraps(command)
+    def wrapper(**options: Any) -> None:
+        from .dataset.sources import SpecRequest
+        from .decide.planner import decide_request
+
+        flags = {name: options.pop(name) for name in SPEC_OPTIONS}
+        insights_file = flags.pop("insights")
+        decisions, insights = decide_request(SpecRequest.from_flags(**flags), insights_file)
+        command(decisions=decisions, insights=insights, **options)
+
+    parameters = [*shared, *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own)]
+    wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    del wrapper.__wrapped__  # typer must read the signature above, not the command's own
+    return wrapper
 
 
-def _explain(decisions) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("decision", "value", "rule", "reason", title=f"hpogen decisions for {decisions.spec.name}")
-    for row in decisions.explain_rows():
-        table.add_row(*row)
-    Console(file=sys.stdout, width=200).print(table)
+Explain = Annotated[bool, typer.Option("--explain", help="print the decision table (plan: instead of the JSON)")]
 
 
 @app.command()
-def plan(
-    dataset_type: DatasetType = None, spec: SpecFile = None, data: DataPath = None, dataset: DatasetName = None,
-    target: Target = None, insights: Insights = None, name: Name = None, task: Task = None,
-    n_samples: NSamples = None, n_classes: NClasses = None, image_shape: ImageShape = None,
-    n_features: NFeatures = None, n_categorical: NCategorical = None, has_missing: HasMissing = None,
-    has_test_split: HasTest = None, description: Description = None,
-    explain: Annotated[bool, typer.Option("--explain", help="print the decision table instead")] = False,
-) -> None:
+@with_spec_options
+def plan(decisions: Any, insights: Any, explain: Explain = False) -> None:
     """Print the planner JSON {configuration_plan, scenario_plan, train_function_plan, suggested_facade}."""
-    from .plan_text import planner_json
-
-    facts = dict(name=name, task=task, n_samples=n_samples, n_classes=n_classes, image_shape=image_shape,
-                 n_features=n_features, n_categorical=n_categorical, has_missing=has_missing,
-                 has_test_split=has_test_split, description=description)
-    decisions, _ = _decide(dataset_type, spec, data, dataset, target, insights, facts)
     if explain:
-        _explain(decisions)
+        from .render.explain import print_explain_table
+
+        print_explain_table(decisions)
         return
+    from .render.plan_text import planner_json
+
     print(json.dumps(planner_json(decisions), indent=2))
 
 
 @app.command()
+@with_spec_options
 def generate(
-    dataset_type: DatasetType = None, spec: SpecFile = None, data: DataPath = None, dataset: DatasetName = None,
-    target: Target = None, insights: Insights = None, name: Name = None, task: Task = None,
-    n_samples: NSamples = None, n_classes: NClasses = None, image_shape: ImageShape = None,
-    n_features: NFeatures = None, n_categorical: NCategorical = None, has_missing: HasMissing = None,
-    has_test_split: HasTest = None, description: Description = None,
+    decisions: Any,
+    insights: Any,
     out: Annotated[Path | None, typer.Option("--out", help="bundle folder (default: ./hpo_<name>)")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing bundle folder")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="also print the decision table")] = False,
+    explain: Explain = False,
 ) -> None:
     """Write a bundle: plan.json, the space, the scenario, train.py and a standalone driver."""
-    from .bundle import write_bundle
+    from .render.write import write_bundle
 
-    facts = dict(name=name, task=task, n_samples=n_samples, n_classes=n_classes, image_shape=image_shape,
-                 n_features=n_features, n_categorical=n_categorical, has_missing=has_missing,
-                 has_test_split=has_test_split, description=description)
-    decisions, suggestions = _decide(dataset_type, spec, data, dataset, target, insights, facts)
     target_dir = out if out is not None else Path(f"hpo_{decisions.spec.slug}")
-    written = write_bundle(decisions, target_dir, suggestions, force=force)
+    written = write_bundle(decisions, target_dir, insights, force=force)
     if explain:
-        _explain(decisions)
+        from .render.explain import print_explain_table
+
+        print_explain_table(decisions)
     print(f"wrote {written} ({decisions.facade}, {len(decisions.hyperparameters)} hyperparameters, {decisions.n_trials} trials)")
 
 
@@ -114,8 +117,8 @@ def run(
     out: Annotated[Path | None, typer.Option("--out", help="run folder (default: BUNDLE/runs/seed-<seed>)")] = None,
 ) -> None:
     """Optimise a bundle with SMAC on real data, then test the incumbent on held-out rows."""
-    from .run import run_bundle
-    from .run_settings import RunOptions
+    from .run.runner import run_bundle
+    from .run.settings import RunOptions
 
     run_bundle(RunOptions(bundle=bundle, data=data, dataset=dataset, target=target, n_trials=n_trials,
                           walltime=walltime, n_workers=n_workers, scheduler_file=dask_scheduler_file,

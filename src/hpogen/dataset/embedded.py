@@ -1,0 +1,39 @@
+"""The embedded scikit-learn sets: their facts from rules/embedded.toml, and their data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import HpogenError
+from ..tables import table
+from .loaded import LoadedData
+
+
+def embedded_names() -> list[str]:
+    return [name for name in table("embedded") if name != "defaults"]
+
+
+def embedded_facts(name: str) -> dict[str, Any]:
+    """Spec facts of an embedded set, from rules/embedded.toml (no data loaded)."""
+    entry = table("embedded").get(name)
+    if entry is None or name == "defaults":
+        raise HpogenError(f"unknown embedded dataset {name!r} (choose from {', '.join(embedded_names())})")
+    facts = {k: v for k, v in entry.items() if k != "loader"}
+    return {"name": name, **facts}
+
+
+def default_dataset(dataset_type: str) -> str:
+    return table("embedded")["defaults"][dataset_type]
+
+
+def load_embedded(name: str) -> LoadedData:
+    facts = embedded_facts(name)
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, table("embedded")[name]["loader"])()
+    X, y = bunch.data, bunch.target
+    shape = None
+    if facts["type"] == "image":
+        shape = tuple(facts["image_shape"])
+        X = X.reshape(len(X), *shape).astype("float32")
+    return LoadedData(name=name, type=facts["type"], X=X, y=y, image_shape=shape)

@@ -1,0 +1,81 @@
+"""Resolve a DatasetSpec from one source: flags, a spec file, a data file, or an embedded set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import HpogenError
+from .embedded import default_dataset, embedded_facts
+from .facts import facts_from_data
+from .loaded import LoadedData
+from .loaders import load_path
+from .spec import DATASET_TYPES, DatasetSpec, load_spec_file
+
+
+@dataclass
+class SpecRequest:
+    """What the user said on the command line about their dataset."""
+
+    dataset_type: str | None = None
+    spec_file: Path | None = None
+    data: Path | None = None
+    dataset: str | None = None
+    target: str | None = None
+    # spec keys given as flags; None means not given
+    facts: dict[str, Any] | None = None
+
+    @classmethod
+    def from_flags(cls, dataset_type=None, spec=None, data=None, dataset=None, target=None, **facts) -> SpecRequest:
+        """The request for the command-line options of plan and generate (facts as spec keys)."""
+        facts["image_shape"] = parse_shape(facts.get("image_shape"))
+        return cls(dataset_type, spec, data, dataset, target, facts)
+
+
+def parse_shape(text: str | None) -> list[int] | None:
+    """'3,32,32' or '3x32x32' -> [3, 32, 32]."""
+    if text is None:
+        return None
+    parts = text.replace("x", ",").replace("X", ",").split(",")
+    try:
+        return [int(p) for p in parts]
+    except ValueError:
+        raise HpogenError(f"--image-shape must look like C,H,W (e.g. 3,32,32), not {text!r}") from None
+
+
+def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
+    """The spec (and loaded data, if a data file was read); flags override the source's facts."""
+    if request.dataset_type is not None and request.dataset_type not in DATASET_TYPES:
+        raise HpogenError(f"--dataset-type must be one of {', '.join(DATASET_TYPES)}, not {request.dataset_type!r}")
+    sources = [s for s in (request.spec_file, request.data, request.dataset) if s is not None]
+    if len(sources) > 1:
+        raise HpogenError("give only one of --spec, --data and --dataset")
+    flags = {k: v for k, v in (request.facts or {}).items() if v is not None}
+    loaded = None
+    if request.spec_file is not None:
+        base = load_spec_file(request.spec_file)
+        if not isinstance(base, dict):
+            raise HpogenError(f"{request.spec_file}: expected an object of dataset facts")
+    elif request.data is not None:
+        shape = flags.get("image_shape")
+        loaded = load_path(request.data, request.dataset_type, request.target, tuple(shape) if shape else None)
+        base = facts_from_data(loaded, flags.get("task"))
+    elif request.dataset is not None:
+        base = embedded_facts(request.dataset)
+    elif _states_facts(flags):
+        base = {}
+    else:
+        if request.dataset_type is None:
+            raise HpogenError("say what the data is: --dataset-type image|tabular, --spec, --data or --dataset")
+        base = embedded_facts(default_dataset(request.dataset_type))
+    merged = {**base, **flags}
+    if request.dataset_type is not None:
+        if base.get("type") not in (None, request.dataset_type):
+            raise HpogenError(f"the dataset is {base['type']} data, but --dataset-type is {request.dataset_type}")
+        merged["type"] = request.dataset_type
+    return DatasetSpec.from_dict(merged), loaded
+
+
+def _states_facts(flags: dict[str, Any]) -> bool:
+    return any(key in flags for key in ("n_samples", "n_classes", "image_shape", "n_features"))

@@ -1,0 +1,162 @@
+"""DatasetSpec: the facts about a dataset that every decision is made from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from ..errors import HpogenError
+from ..inputs import first_line, read_text
+
+DATASET_TYPES = ("image", "tabular")
+TASKS = ("classification", "regression")
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Strictly validated dataset facts; build with `DatasetSpec.from_dict`."""
+
+    name: str
+    type: str
+    task: str
+    n_samples: int
+    n_classes: int | None = None
+    image_shape: tuple[int, int, int] | None = None
+    n_features: int | None = None
+    n_categorical: int = 0
+    has_missing: bool = False
+    has_test_split: bool = False
+    description: str = ""
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> DatasetSpec:
+        if not isinstance(raw, dict):
+            raise HpogenError("spec: expected a JSON/YAML object of dataset facts")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise HpogenError(f"spec: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(known))})")
+        values = dict(raw)
+        _require(values, "type")
+        values["type"] = _choice(values["type"], "type", DATASET_TYPES)
+        values.setdefault("task", "classification")
+        values["task"] = _choice(values["task"], "task", TASKS)
+        values.setdefault("name", f"custom_{values['type']}")
+        _require(values, "n_samples")
+        values["n_samples"] = _positive_int(values["n_samples"], "n_samples")
+        for key in ("has_missing", "has_test_split"):
+            values[key] = _boolean(values.get(key, False), key)
+        values["n_categorical"] = _non_negative_int(values.get("n_categorical", 0), "n_categorical")
+        for key in ("name", "description"):
+            if not isinstance(values.get(key, ""), str):
+                raise HpogenError(f"spec: {key} must be a string")
+        if not values["name"].strip():
+            raise HpogenError("spec: name must not be empty")
+        _check_task(values)
+        _check_shape(values)
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if self.image_shape is not None:
+            data["image_shape"] = list(self.image_shape)
+        return data
+
+    @property
+    def slug(self) -> str:
+        """The name as a safe folder/run name."""
+        cleaned = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.name.strip().lower())
+        return cleaned.strip("-") or self.type
+
+
+def load_spec_file(path: Path) -> dict[str, Any]:
+    """Read a JSON or YAML spec file into a plain dict (validation happens in from_dict)."""
+    text = read_text(path, "spec")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise HpogenError(f"{path}: malformed YAML ({first_line(exc)})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HpogenError(f"{path}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def _require(values: dict[str, Any], key: str) -> None:
+    if values.get(key) is None:
+        raise HpogenError(f"spec: {key} is required")
+
+
+def _choice(value: Any, key: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise HpogenError(f"spec: {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _positive_int(value: Any, key: str) -> int:
+    number = _non_negative_int(value, key)
+    if number == 0:
+        raise HpogenError(f"spec: {key} must be positive, not 0")
+    return number
+
+
+def _non_negative_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise HpogenError(f"spec: {key} must be an integer, not {value!r}")
+    if value < 0:
+        raise HpogenError(f"spec: {key} must not be negative, not {value}")
+    return value
+
+
+def _boolean(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise HpogenError(f"spec: {key} must be true or false, not {value!r}")
+    return value
+
+
+def _check_task(values: dict[str, Any]) -> None:
+    n_classes = values.get("n_classes")
+    if values["task"] == "regression":
+        if n_classes is not None:
+            raise HpogenError("spec: n_classes must be omitted for regression")
+        if values["type"] == "image":
+            raise HpogenError("spec: image regression is not supported (image task must be classification)")
+        return
+    if n_classes is None:
+        raise HpogenError("spec: n_classes is required for classification")
+    values["n_classes"] = _positive_int(n_classes, "n_classes")
+    if values["n_classes"] < 2:
+        raise HpogenError("spec: n_classes must be at least 2 (one class only cannot be learned)")
+    if values["n_classes"] > values["n_samples"]:
+        raise HpogenError("spec: n_classes cannot exceed n_samples")
+
+
+def _check_shape(values: dict[str, Any]) -> None:
+    shape = values.get("image_shape")
+    if values["type"] == "image":
+        if shape is None:
+            raise HpogenError("spec: image_shape [channels, height, width] is required for image data")
+        if not isinstance(shape, list | tuple) or len(shape) != 3:
+            raise HpogenError(f"spec: image_shape must be [channels, height, width], not {shape!r}")
+        values["image_shape"] = tuple(_positive_int(v, "image_shape") for v in shape)
+        if values["image_shape"][0] not in (1, 3):
+            raise HpogenError("spec: image_shape channels must be 1 (grayscale) or 3 (RGB)")
+        channels, height, width = values["image_shape"]
+        features = values.get("n_features")
+        if features is not None and _positive_int(features, "n_features") != channels * height * width:
+            raise HpogenError("spec: n_features must equal channels*height*width for image data")
+        values["n_features"] = channels * height * width
+        if values["n_categorical"] or values["has_missing"]:
+            raise HpogenError("spec: n_categorical and has_missing apply to tabular data only")
+        return
+    if shape is not None:
+        raise HpogenError("spec: image_shape applies to image data only")
+    _require(values, "n_features")
+    values["n_features"] = _positive_int(values["n_features"], "n_features")
+    if values["n_categorical"] > values["n_features"]:
+        raise HpogenError("spec: n_categorical cannot exceed n_features")

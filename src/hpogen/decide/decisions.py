@@ -1,0 +1,116 @@
+"""Decisions: plain data that plan.json, the space and the code are all rendered from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..dataset.spec import DatasetSpec
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One choice, the rule that made it and why."""
+
+    key: str
+    value: Any
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One dimension of the search space (ConfigSpace 1.x vocabulary)."""
+
+    name: str
+    kind: str  # "float" | "int" | "categorical" | "ordinal"
+    default: Any
+    rule: str
+    reason: str
+    lower: float | int | None = None
+    upper: float | int | None = None
+    log: bool = False
+    choices: tuple[Any, ...] = ()
+    # active only when `parent` takes one of `values`
+    parent: str | None = None
+    values: tuple[Any, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("float", "int")
+
+
+@dataclass(frozen=True)
+class IgnoredInsight:
+    name: str
+    value: Any
+    reason: str
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Everything the generator decided for one DatasetSpec."""
+
+    spec: DatasetSpec
+    facade: str
+    multi_fidelity: bool
+    n_trials: int
+    walltime_limit: float
+    crash_cost: float
+    hyperparameters: tuple[Hyperparameter, ...]
+    steps: tuple[Decision, ...]
+    min_budget: float | None = None
+    max_budget: float | None = None
+    eta: int | None = None
+    deterministic: bool = False
+    n_workers: int = 1
+    seed: int = 0
+    objective: str = "loss"
+    # family-specific values the train template needs (image: tier, max_filters; tabular: families)
+    extra: dict[str, Any] = field(default_factory=dict)
+    ignored_insights: tuple[IgnoredInsight, ...] = ()
+
+    def hyperparameter(self, name: str) -> Hyperparameter:
+        for hp in self.hyperparameters:
+            if hp.name == name:
+                return hp
+        raise KeyError(name)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {hp.name: hp.default for hp in self.hyperparameters}
+
+    def decision(self, key: str) -> Decision:
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+    def explain_rows(self) -> list[tuple[str, str, str, str]]:
+        """(decision, value, rule, reason) for every scenario choice and every dimension."""
+        rows = [(d.key, _show(d.value), d.rule, d.reason) for d in self.steps]
+        for hp in self.hyperparameters:
+            rows.append((f"space.{hp.name}", describe_range(hp), hp.rule, hp.reason))
+        for ignored in self.ignored_insights:
+            rows.append((f"insight.{ignored.name}", _show(ignored.value), "HPG-INSIGHTS", f"ignored: {ignored.reason}"))
+        return rows
+
+
+def describe_range(hp: Hyperparameter) -> str:
+    """A short human form of a dimension: [lo, hi] log, default d; or {a, b}."""
+    if hp.numeric:
+        scale = " log" if hp.log else ""
+        text = f"[{_show(hp.lower)}, {_show(hp.upper)}]{scale}, default {_show(hp.default)}"
+    else:
+        text = "{" + ", ".join(_show(c) for c in hp.choices) + "}" + f", default {_show(hp.default)}"
+    if hp.parent:
+        text += f", if {hp.parent} in {{{', '.join(_show(v) for v in hp.values)}}}"
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -1,0 +1,25 @@
+"""DatasetSpec (+ insights) -> Decisions: the one entry to the rules engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..dataset.sources import SpecRequest, resolve
+from ..dataset.spec import DatasetSpec
+from .decisions import Decisions
+from .image import decide_image
+from .insights import Insights, load_insights
+from .tabular import decide_tabular
+
+
+def decide(spec: DatasetSpec, insights: Insights | None = None) -> Decisions:
+    if spec.type == "image":
+        return decide_image(spec, insights)
+    return decide_tabular(spec, insights)
+
+
+def decide_request(request: SpecRequest, insights_file: Path | None = None) -> tuple[Decisions, Insights | None]:
+    """Decisions for what the user said on the command line, and the insights they were given."""
+    spec, _ = resolve(request)
+    insights = load_insights(insights_file) if insights_file is not None else None
+    return decide(spec, insights), insights

@@ -1,0 +1,99 @@
+"""Decisions for tabular data: size band, algorithm families, facade, fidelity and space."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..dataset.spec import DatasetSpec
+from ..tables import table
+from .bands import banded
+from .decisions import Decision, Decisions, Hyperparameter
+from .insights import Insights, apply_insights
+
+
+def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decisions:
+    rules, priors = table("tabular"), table("priors")
+    band = banded(spec.n_samples, rules["size"]["bands"], rules["size"]["band_above"])
+    families = list(rules["families"][band])
+    facade_rule = rules["facade"]
+    multi_fidelity = spec.n_samples >= facade_rule["threshold"]
+    facade = facade_rule["at_or_above"] if multi_fidelity else facade_rule["below"]
+    n_trials = rules["trials"][band]
+    hours = rules["walltime"]["hours"][band]
+    scenario = rules["scenario"]
+    crash_cost = float(scenario["crash_cost"][spec.task])
+    fidelity = {family: rules["fidelity"][family] for family in families}
+    side = "at or above" if multi_fidelity else "below"
+    steps = [
+        Decision("size_band", band, rules["size"]["id"], f"{spec.n_samples} samples -> {band}"),
+        Decision("families", families, rules["families"]["id"], f"{band} data: {', '.join(families)}"),
+        Decision("facade", facade, facade_rule["id"],
+                 f"{spec.n_samples} samples is {side} {facade_rule['threshold']}: "
+                 + ("a full fit is costly, so judge on budget fractions first" if multi_fidelity else "a full fit is cheap, so use random-forest BO on full fits")),
+        Decision("fidelity", {f: f"{kind} (full {full})" for f, (kind, full) in fidelity.items()}, rules["fidelity"]["id"],
+                 "budget is a fraction of each family's full fidelity" if multi_fidelity else "full fidelity; its size is a hyperparameter where the family has one"),
+    ]
+    if multi_fidelity:
+        steps += [
+            Decision("min_budget", facade_rule["min_budget"], facade_rule["id"], "1/9 of each family's full fidelity: two Hyperband halvings with eta 3"),
+            Decision("max_budget", facade_rule["max_budget"], facade_rule["id"], "the full fidelity"),
+            Decision("eta", facade_rule["eta"], facade_rule["id"], "Hyperband's reduction factor"),
+        ]
+    steps += [
+        Decision("n_trials", n_trials, rules["trials"]["id"], f"{band} data: {n_trials} trials"),
+        Decision("walltime_limit", float(hours * 3600), rules["walltime"]["id"], f"{hours} h cap for {band} data"),
+        Decision("deterministic", scenario["deterministic"], scenario["id"], "seeds change splits and fits; judge across seeds"),
+        Decision("n_workers", scenario["n_workers"], scenario["id"], "one worker unless parallel execution is asked for"),
+        Decision("crash_cost", crash_cost, scenario["id"], "finite worst loss: " + ("error rate 1.0" if spec.task == "classification" else "10x the RMSE of predicting the mean")),
+        Decision("objective", scenario["objective"], scenario["id"],
+                 "validation error rate, 1 - accuracy" if spec.task == "classification" else "validation RMSE / std of the training target"),
+    ]
+    hyperparameters = tuple(tabular_space(spec, families, multi_fidelity, rules, priors))
+    hyperparameters, ignored = apply_insights(hyperparameters, insights, "tabular")
+    return Decisions(
+        spec=spec,
+        facade=facade,
+        multi_fidelity=multi_fidelity,
+        n_trials=n_trials,
+        walltime_limit=float(hours * 3600),
+        crash_cost=crash_cost,
+        hyperparameters=hyperparameters,
+        steps=tuple(steps),
+        min_budget=float(facade_rule["min_budget"]) if multi_fidelity else None,
+        max_budget=float(facade_rule["max_budget"]) if multi_fidelity else None,
+        eta=facade_rule["eta"] if multi_fidelity else None,
+        deterministic=scenario["deterministic"],
+        n_workers=scenario["n_workers"],
+        seed=scenario["seed"],
+        objective=scenario["objective"],
+        extra={"band": band, "families": families, "fidelity": fidelity},
+        ignored_insights=ignored,
+    )
+
+
+def tabular_space(
+    spec: DatasetSpec, families: list[str], multi_fidelity: bool, rules: dict[str, Any], priors: dict[str, Any]
+) -> list[Hyperparameter]:
+    default = rules["families"]["default"]
+    hps = [
+        Hyperparameter("algorithm", "categorical", default, rules["families"]["id"],
+                       f"one branch per family; {default} first as the strongest tabular default", choices=tuple(families)),
+    ]
+    for name, entry in rules["preprocessing"].items():
+        if name == "imputer" and not spec.has_missing:
+            continue
+        if name == "categorical_encoding" and not spec.n_categorical:
+            continue
+        hps.append(Hyperparameter(name, "categorical", entry["default"], entry["id"], entry["source"].split(": ", 1)[-1], choices=tuple(entry["choices"])))
+    for name, prior in priors.items():
+        if prior["family"] not in families or (prior.get("fidelity") and multi_fidelity):
+            continue
+        lo, hi = prior["range"]
+        kind = "int" if isinstance(lo, int) and isinstance(hi, int) else "float"
+        if kind == "float":
+            lo, hi = float(lo), float(hi)
+        hps.append(Hyperparameter(
+            name, kind, prior["default"], f"PRIOR-{prior['source'].split()[0]}", f"published range: {prior['source']}",
+            lower=lo, upper=hi, log=prior.get("log", False), parent="algorithm", values=(prior["family"],),
+        ))
+    return hps

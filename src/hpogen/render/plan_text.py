@@ -1,0 +1,172 @@
+"""Render Decisions as seed 000's planner JSON: three numbered plans and the facade name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..decide.decisions import Decisions, describe_range
+
+
+def planner_json(d: Decisions) -> dict[str, str]:
+    if d.spec.type == "image":
+        config, scenario, train = image_configuration_steps(d), scenario_steps(d), image_train_steps(d)
+    else:
+        config, scenario, train = tabular_configuration_steps(d), scenario_steps(d), tabular_train_steps(d)
+    return {
+        "configuration_plan": numbered(with_ignored(config, d)),
+        "scenario_plan": numbered(scenario),
+        "train_function_plan": numbered(train),
+        "suggested_facade": d.facade,
+    }
+
+
+def with_ignored(steps: list[str], d: Decisions) -> list[str]:
+    """Name the OpenML suggestions that were not used, in the plan's last step."""
+    if not d.ignored_insights:
+        return steps
+    listed = "; ".join(f"{i.name}={i.value!r}: {i.reason}" for i in d.ignored_insights)
+    return [*steps[:-1], f"{steps[-1]} Ignored OpenML suggestions: {listed}."]
+
+
+def numbered(steps: list[str]) -> str:
+    return "\n".join(f"Step {i}: {text}" for i, text in enumerate(steps, start=1))
+
+
+def _range(d: Decisions, name: str) -> str:
+    return describe_range(d.hyperparameter(name))
+
+
+def _has(d: Decisions, name: str) -> bool:
+    return name in d.defaults
+
+
+def image_configuration_steps(d: Decisions) -> list[str]:
+    spec = d.spec
+    c, h, w = spec.image_shape
+    tier = d.extra["tier"]
+    steps = [
+        f"Use PyTorch for a CNN over {c}x{h}x{w} images with {spec.n_classes} classes ({spec.n_samples} samples); "
+        f"{d.decision('tier').reason}.",
+        f"n_conv_layers: {_range(d, 'n_conv_layers')} for a {tier} dataset.",
+        f"initial_filters: {_range(d, 'initial_filters')}; filters double each layer, capped at {d.extra['max_filters']}.",
+        f"kernel_size: {_range(d, 'kernel_size')} with padding kernel_size // 2 and stride 1; pooling does the downsampling.",
+        f"batch_norm: {_range(d, 'batch_norm')} after each conv; pooling: {_range(d, 'pooling')}, 2x2 stride 2 while the map is at least 2x2.",
+        f"activation: {_range(d, 'activation')}; leaky_relu_slope: {_range(d, 'leaky_relu_slope')}.",
+        f"Regularisation: dropout {_range(d, 'dropout')}; spatial_dropout {_range(d, 'spatial_dropout')}; weight_decay {_range(d, 'weight_decay')}.",
+        f"Optimisation: learning_rate {_range(d, 'learning_rate')}; batch_size {_range(d, 'batch_size')}; "
+        f"optimizer {_range(d, 'optimizer')}; momentum {_range(d, 'momentum')}.",
+    ]
+    augmentation = f"Augmentation: rotation_degrees {_range(d, 'rotation_degrees')}; horizontal_flip {_range(d, 'horizontal_flip')}"
+    if _has(d, "color_jitter"):
+        augmentation += f"; color_jitter {_range(d, 'color_jitter')} (colour images)"
+    else:
+        augmentation += "; no colour jitter for grayscale images"
+    steps.append(augmentation + ".")
+    steps.append(
+        f"Validate: all {len(d.hyperparameters)} hyperparameters build a valid CNN for every value; conditions make "
+        "leaky_relu_slope and momentum inactive unless chosen; an adaptive pool before the head absorbs any map size."
+    )
+    return steps
+
+
+def tabular_configuration_steps(d: Decisions) -> list[str]:
+    spec = d.spec
+    families = d.extra["families"]
+    kind = f"{spec.n_classes}-class classification" if spec.task == "classification" else "regression"
+    steps = [
+        f"Frame {spec.n_samples} rows x {spec.n_features} features ({spec.n_categorical} categorical) as {kind}; "
+        f"{d.decision('size_band').reason} ({d.decision('size_band').rule}).",
+        f"algorithm: {_range(d, 'algorithm')}; every family-specific hyperparameter is conditional on it.",
+        f"scaler: {_range(d, 'scaler')}, fitted on the training split only.",
+        ("imputer: " + _range(d, "imputer") + " for the missing values.") if _has(d, "imputer") else "No imputer dimension: the data has no missing values (numeric NaNs would still get the median).",
+        ("categorical_encoding: " + _range(d, "categorical_encoding") + f" for the {spec.n_categorical} categorical features.")
+        if _has(d, "categorical_encoding") else "No encoding dimension: all features are numeric.",
+    ]
+    prefixes = {"hist_gradient_boosting": "hgb_", "random_forest": "rf_", "svm": "svm_", "linear": "linear_", "mlp": "mlp_"}
+    for family in families:
+        names = [hp.name for hp in d.hyperparameters if hp.name.startswith(prefixes[family])]
+        parts = "; ".join(f"{n} {_range(d, n).split(', if ')[0]}" for n in names)
+        steps.append(f"{family}: {parts}.")
+    steps.append(
+        f"Validate: {len(d.hyperparameters)} hyperparameters; inactive branches are missing keys, read with cfg.get and a default; "
+        "every value is converted to a native type before use."
+    )
+    return steps[:10]
+
+
+def scenario_steps(d: Decisions) -> list[str]:
+    steps = [
+        f"Objective '{d.objective}': {d.decision('objective').reason}.",
+        f"deterministic={d.deterministic}: {d.decision('deterministic').reason}.",
+        f"Facade {d.facade}: {d.decision('facade').reason} ({d.decision('facade').rule}).",
+    ]
+    if d.multi_fidelity:
+        unit = "epochs" if d.spec.type == "image" else "fraction of full fidelity"
+        steps.append(
+            f"Budgets: min_budget={d.min_budget:g}, max_budget={d.max_budget:g} ({unit}), eta={d.eta}; "
+            f"{d.decision('min_budget').reason}."
+        )
+    else:
+        steps.append("No budgets: every trial is a full fit, so SMAC's random-forest model compares like with like.")
+    steps += [
+        f"n_trials={d.n_trials} and walltime_limit={d.walltime_limit:g} s: {d.decision('n_trials').reason}; {d.decision('walltime_limit').reason}.",
+        f"n_workers={d.n_workers}: {d.decision('n_workers').reason}.",
+        f"output_directory 'smac3_output', name '{d.spec.slug}', seed {d.seed}, crash_cost {d.crash_cost:g}: {d.decision('crash_cost').reason}.",
+    ]
+    if d.multi_fidelity and d.spec.type == "image":
+        steps.append(
+            f"Validate: {d.min_budget:g} epochs let a CNN learn the basics; {d.max_budget:g} let it converge, with early stopping on a plateau."
+        )
+    return steps
+
+
+def image_train_steps(d: Decisions) -> list[str]:
+    c, h, w = d.spec.image_shape
+    return [
+        "Build the CNN from n_conv_layers conv blocks (conv, optional batch norm, activation, spatial dropout, pooling).",
+        f"Start at initial_filters and double per block up to {d.extra['max_filters']}; padding kernel_size // 2.",
+        "End with AdaptiveAvgPool2d(1), dropout and a linear head, so any image size works.",
+        f"Read the shape from the data: (N,C,H,W), (N,H,W,C), (N,H,W), or flattened (N,D) reshaped to {c}x{h}x{w}; classes from the labels.",
+        "Scale pixels to [0, 1] and standardise with training-split channel statistics; augment (rotation, flip"
+        + (", colour jitter" if _has(d, "color_jitter") else "") + ") as batched tensor ops on the device.",
+        "Without X_test, split 80/20 stratified by class (plain split when a class is too small); with X_test train on all of X.",
+        "Read every hyperparameter with cfg.get(name, default) and convert numpy scalars to int/float/str/bool.",
+        "Use cross-entropy; adam, adamw, or sgd with momentum, each with weight_decay.",
+        f"epochs = round(budget) ({d.min_budget:g}-{d.max_budget:g}); budget None trains {d.extra['full_epochs']} epochs; "
+        "stop early on a validation-loss plateau; reduce the LR on plateaus.",
+        "Keep the data on the device once; batch by index with a seeded permutation; bf16 autocast and channels_last on CUDA; clip gradient norms.",
+        "Resume from the checkpoint of the same configuration and seed at a smaller budget instead of retraining.",
+        "Compute validation accuracy, balanced accuracy, macro precision/recall/F1 and per-class scores.",
+        "Save state_dict, config and metadata to model_dir when given (loadable with weights_only=True).",
+        "Set seeds for random, numpy and torch; choose cuda when available, else CPU.",
+        "Return loss = 1 - accuracy with the metrics, training_time, epochs_completed and best_epoch.",
+    ]
+
+
+def tabular_train_steps(d: Decisions) -> list[str]:
+    families = d.extra["families"]
+    fidelity: dict[str, Any] = d.extra["fidelity"]
+    budget = (
+        "budget is a fraction: " + ", ".join(f"{f} -> {kind} x{full}" for f, (kind, full) in fidelity.items())
+        if d.multi_fidelity
+        else "budget is None: use the space's fidelity hyperparameters (hgb_max_iter, rf_n_estimators, mlp_epochs) where present"
+    )
+    metric = ("accuracy, balanced accuracy, macro precision/recall/F1 and per-class scores"
+              if d.spec.task == "classification" else "RMSE, MAE and R2")
+    return [
+        "Accept X and y as numpy arrays or pandas objects; infer rows, features and categorical columns from the data.",
+        "Without X_test, split 80/20 (stratified for classification, plain when a class is too small); with X_test train on all of X.",
+        "Impute numeric columns (imputer where in the space, else median) and categorical ones with the most frequent value.",
+        "Scale numeric columns with the configured scaler; encode categorical columns (one-hot or ordinal).",
+        "Fit the preprocessing on the training part only, then transform the validation part.",
+        f"Dispatch on algorithm across {', '.join(families)}.",
+        "Read each family's hyperparameters with cfg.get and convert numpy scalars to native types.",
+        f"Apply the fidelity: {budget}.",
+        "Set seeds (random, numpy, torch, estimator random_state).",
+        "For the MLP: data on the device once, AdamW, early stopping on a plateau, gradient clipping, LR reduction on plateaus.",
+        "Resume the MLP from the checkpoint of the same configuration and seed at a smaller budget.",
+        f"Compute validation {metric}.",
+        "Save the model (state_dict for the MLP; config and metadata for all) to model_dir when given.",
+        "Return loss " + ("= 1 - accuracy" if d.spec.task == "classification" else "= RMSE / std of the training target")
+        + " with the metrics, training_time, epochs_completed and best_epoch.",
+    ]

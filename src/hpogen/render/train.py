@@ -1,0 +1,79 @@
+"""Render a bundle's train.py from templates/bundle/ (the contract is docs/train-contract.md).
+
+Each function returns filled but not yet formatted source; the caller writes it and runs
+`hpogen.codegen.format_tree` on the bundle folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..codegen import fill_template
+
+
+def _plain(value: Any) -> Any:
+    """A native Python value for a numpy scalar (ConfigSpace defaults are numpy scalars)."""
+    if hasattr(value, "item") and not isinstance(value, (bool, int, float, str)):
+        return value.item()
+    return value
+
+
+def render_image_train(
+    image_shape: tuple[int, int, int],
+    full_epochs: int,
+    max_filters: int,
+    defaults: dict[str, Any],
+) -> str:
+    """Source of an image bundle's train.py.
+
+    image_shape is (channels, height, width), used to reshape flattened input; full_epochs
+    is the epoch count when train() gets no budget; defaults maps every hyperparameter name
+    of the bundle's space to its default.
+    """
+    shape = tuple(int(_plain(size)) for size in image_shape)
+    if len(shape) != 3 or min(shape) < 1:
+        raise ValueError(f"image_shape must be three positive sizes (C, H, W), got {image_shape!r}")
+    if int(full_epochs) < 1 or int(max_filters) < 1:
+        raise ValueError("full_epochs and max_filters must be at least 1")
+    return fill_template(
+        "bundle/train_image.py",
+        image_shape=shape,
+        full_epochs=int(full_epochs),
+        max_filters=int(max_filters),
+        defaults={str(name): _plain(value) for name, value in defaults.items()},
+    )
+
+
+_TABULAR_FIDELITY_KINDS = ("max_iter", "n_estimators", "epochs", "data_fraction")
+
+
+def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str, Any]) -> str:
+    """Source of a tabular bundle's train.py.
+
+    task is "classification" or "regression"; defaults maps every hyperparameter name of the
+    bundle's space to its default; fidelity maps each family to [kind, full_value].
+    """
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    families: dict[str, list[Any]] = {}
+    for family, (kind, full) in fidelity.items():
+        if kind not in _TABULAR_FIDELITY_KINDS:
+            allowed = ", ".join(_TABULAR_FIDELITY_KINDS)
+            raise ValueError(f"fidelity kind for {family!r} must be one of {allowed}, got {kind!r}")
+        full = float(_plain(full)) if kind == "data_fraction" else int(_plain(full))
+        if full <= 0:
+            raise ValueError(f"full fidelity for {family!r} must be positive, got {full!r}")
+        families[str(family)] = [str(kind), full]
+    return fill_template(
+        "bundle/train_tabular.py",
+        task=task,
+        defaults={str(name): _plain(value) for name, value in defaults.items()},
+        fidelity=families,
+    )
+
+
+def render_train(d: Any) -> str:
+    """train.py for a bundle's Decisions (image or tabular template)."""
+    if d.spec.type == "image":
+        return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults)
+    return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"])
