@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from contract import REGRESSION_KEYS, classification_keys
 from tabular_driver import (
     ALL_FAMILIES,
     ROOT,
@@ -28,19 +29,6 @@ from tabular_driver import (
 from hpogen.codegen import ruff_binary, template_source
 from hpogen.render.train import render_tabular_train
 
-CLASSIFICATION_KEYS = {
-    "loss",
-    "accuracy",
-    "balanced_accuracy",
-    "precision_macro",
-    "recall_macro",
-    "f1_macro",
-    "training_time",
-    "epochs_completed",
-    "best_epoch",
-}
-REGRESSION_KEYS = {"loss", "rmse", "mae", "r2", "training_time", "epochs_completed", "best_epoch"}
-
 
 def ok(results: dict, name: str) -> dict:
     """The result dict of a single run, after checking the run neither failed nor leaked numpy."""
@@ -50,13 +38,6 @@ def ok(results: dict, name: str) -> dict:
     result = entry["result"]
     assert math.isfinite(result["loss"]), result
     return result
-
-
-def classification_keys(labels) -> set[str]:
-    per_class = {
-        f"{metric}_class_{label}" for metric in ("precision", "recall", "f1") for label in labels
-    }
-    return CLASSIFICATION_KEYS | per_class
 
 
 # ----------------------------------------------------------------------------- static checks
@@ -144,184 +125,94 @@ def behaviour(tmp_path_factory) -> dict:
     return results
 
 
-def behaviour_batches(root: Path) -> list[list[dict]]:
-    """Job groups (bundle + space + jobs) for the behaviour tests, split into two batches."""
-    budget = {"budget": SMALLEST_BUDGET}
-    plain_cls = space_args("classification")
-    plain_reg = space_args("regression")
-    full_cls = space_args("classification", full_fidelity=True)
-    mixed_cls = space_args("classification", missing=True, categorical=True)
-    mixed_reg = space_args("regression", missing=True, categorical=True)
-    mlp = {"algorithm": "mlp", "mlp_learning_rate": 0.003, "mlp_units": 64}
-    checkpoints = str(root / "checkpoints")
-    jobs_cls = [
-        *_family_jobs("single_feature", "single_feature", **budget),
-        *_family_jobs("two_classes", "two_classes", **budget),
-        *_family_jobs("ten_unbalanced", "ten_unbalanced", **budget),
-        *_family_jobs("one_sample_class", "one_sample_class", **budget),
-        *_family_jobs("string_labels", "string_labels", **budget),
-        *_family_jobs("numpy_object", "numpy_object", **budget),
-        *_family_jobs(
-            "without_test", "breast_cancer", ["svm"], budget=1.0, model_dir=str(root / "no_test")
-        ),
-        *_family_jobs(
-            "with_test",
-            "breast_cancer_with_test",
-            ["svm"],
-            budget=1.0,
-            model_dir=str(root / "test"),
-        ),
-        *_family_jobs(
-            "val_and_test",
-            "breast_cancer_val_and_test",
-            ["svm", "mlp"],
-            budget=1.0,
-            model_dir=str(root / "val_and_test"),
-        ),
+def _job(name: str, dataset: str, values: dict, **extra) -> dict:
+    return {"name": name, "dataset": dataset, "values": values, **extra}
+
+
+MLP = {"algorithm": "mlp", "mlp_learning_rate": 0.003, "mlp_units": 64}
+SMALL = {"budget": SMALLEST_BUDGET}
+
+
+def _edge_data_jobs(root: Path) -> list[dict]:
+    """Every family on awkward classification data, and the dataset-dict variants."""
+    jobs = []
+    for name in ("single_feature", "two_classes", "ten_unbalanced", "one_sample_class", "string_labels", "numpy_object"):
+        jobs += _family_jobs(name, name, **SMALL)
+    return [
+        *jobs,
+        *_family_jobs("without_test", "breast_cancer", ["svm"], budget=1.0, model_dir=str(root / "no_test")),
+        *_family_jobs("with_test", "breast_cancer_with_test", ["svm"], budget=1.0, model_dir=str(root / "test")),
+        *_family_jobs("val_and_test", "breast_cancer_val_and_test", ["svm", "mlp"], budget=1.0,
+                      model_dir=str(root / "val_and_test")),
         *_family_jobs("fit_and_test", "breast_cancer_fit_and_test", ["svm", "mlp"], budget=1.0),
         *_family_jobs("flipped_val", "breast_cancer_flipped_val", ["mlp"], budget=1.0),
-        {
-            "name": "tiny/mlp",
-            "dataset": "tiny",
-            "values": {**mlp, "mlp_batch_size": 512},
-            "budget": 1.0,
-        },
-        {"name": "repeat/a", "dataset": "two_classes", "values": mlp, "budget": 0.3, "seed": 3},
-        {"name": "repeat/b", "dataset": "two_classes", "values": mlp, "budget": 0.3, "seed": 3},
-        {
-            "name": "hgb/small",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "hist_gradient_boosting"},
-            **budget,
-        },
-        {
-            "name": "hgb/full",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "hist_gradient_boosting"},
-            "budget": 1.0,
-        },
-        {
-            "name": "rf/small",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "random_forest"},
-            **budget,
-        },
-        {"name": "mlp/small", "dataset": "breast_cancer", "values": mlp, **budget},
-        {
-            "name": "svm/small",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "svm"},
-            **budget,
-            "model_dir": str(root / "svm_small"),
-        },
-        {
-            "name": "linear/small",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "linear"},
-            **budget,
-            "model_dir": str(root / "linear_small"),
-        },
-        {
-            "name": "save/mlp",
-            "dataset": "string_labels",
-            "values": mlp,
-            **budget,
-            "model_dir": str(root / "save_mlp"),
-        },
-        {
-            "name": "save/hgb",
-            "dataset": "string_labels",
-            "values": {"algorithm": "hist_gradient_boosting"},
-            **budget,
-            "model_dir": str(root / "save_hgb"),
-        },
+        _job("tiny/mlp", "tiny", {**MLP, "mlp_batch_size": 512}, budget=1.0),
+        _job("repeat/a", "two_classes", MLP, budget=0.3, seed=3),
+        _job("repeat/b", "two_classes", MLP, budget=0.3, seed=3),
+    ]
+
+
+def _fidelity_and_saving_jobs(root: Path) -> list[dict]:
+    """Each family at the smallest and the full budget, and models saved then read back."""
+    return [
+        _job("hgb/small", "breast_cancer", {"algorithm": "hist_gradient_boosting"}, **SMALL),
+        _job("hgb/full", "breast_cancer", {"algorithm": "hist_gradient_boosting"}, budget=1.0),
+        _job("rf/small", "breast_cancer", {"algorithm": "random_forest"}, **SMALL),
+        _job("mlp/small", "breast_cancer", MLP, **SMALL),
+        _job("svm/small", "breast_cancer", {"algorithm": "svm"}, **SMALL, model_dir=str(root / "svm_small")),
+        _job("linear/small", "breast_cancer", {"algorithm": "linear"}, **SMALL, model_dir=str(root / "linear_small")),
+        _job("save/mlp", "string_labels", MLP, **SMALL, model_dir=str(root / "save_mlp")),
+        _job("save/hgb", "string_labels", {"algorithm": "hist_gradient_boosting"}, **SMALL,
+             model_dir=str(root / "save_hgb")),
         {"name": "save/mlp/files", "kind": "torch_files", "folder": str(root / "save_mlp")},
-        {"name": "save/hgb/reload", "kind": "skops_reload", "folder": str(root / "save_hgb"),
-         "dataset": "string_labels"},
+        {"name": "save/hgb/reload", "kind": "skops_reload", "folder": str(root / "save_hgb"), "dataset": "string_labels"},
     ]
-    jobs_full = [
-        {
-            "name": "full/hgb",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "hist_gradient_boosting", "hgb_max_iter": 40},
-        },
-        {
-            "name": "full/rf",
-            "dataset": "breast_cancer",
-            "values": {"algorithm": "random_forest", "rf_n_estimators": 60},
-        },
-        {"name": "full/mlp", "dataset": "two_classes", "values": {**mlp, "mlp_epochs": 12}},
+
+
+def _full_fidelity_jobs() -> list[dict]:
+    return [
+        _job("full/hgb", "breast_cancer", {"algorithm": "hist_gradient_boosting", "hgb_max_iter": 40}),
+        _job("full/rf", "breast_cancer", {"algorithm": "random_forest", "rf_n_estimators": 60}),
+        _job("full/mlp", "two_classes", {**MLP, "mlp_epochs": 12}),
     ]
-    jobs_reg = [
-        *_family_jobs("constant_target", "constant_target", **budget),
-        {"name": "ckpt/straight", "dataset": "diabetes", "values": mlp, "budget": 0.333333},
-        {
-            "name": "ckpt/first",
-            "dataset": "diabetes",
-            "values": mlp,
-            **budget,
-            "checkpoint_dir": checkpoints,
-        },
-        {
-            "name": "ckpt/second",
-            "dataset": "diabetes",
-            "values": mlp,
-            "budget": 0.333333,
-            "checkpoint_dir": checkpoints,
-        },
-        {
-            "name": "ckpt/again",
-            "dataset": "diabetes",
-            "values": mlp,
-            "budget": 0.333333,
-            "checkpoint_dir": checkpoints,
-        },
-        {
-            "name": "ckpt/smaller",
-            "dataset": "diabetes",
-            "values": mlp,
-            **budget,
-            "checkpoint_dir": checkpoints,
-        },
+
+
+def _regression_jobs(root: Path) -> list[dict]:
+    """A constant target for every family, then MLP checkpoints reused across budgets (in order)."""
+    checkpoints = str(root / "checkpoints")
+    return [
+        *_family_jobs("constant_target", "constant_target", **SMALL),
+        _job("ckpt/straight", "diabetes", MLP, budget=0.333333),
+        _job("ckpt/first", "diabetes", MLP, **SMALL, checkpoint_dir=checkpoints),
+        _job("ckpt/second", "diabetes", MLP, budget=0.333333, checkpoint_dir=checkpoints),
+        _job("ckpt/again", "diabetes", MLP, budget=0.333333, checkpoint_dir=checkpoints),
+        _job("ckpt/smaller", "diabetes", MLP, **SMALL, checkpoint_dir=checkpoints),
         {"name": "ckpt/files", "kind": "torch_files", "folder": checkpoints},
     ]
-    jobs_mixed_cls = [
-        *_family_jobs("mixed_cls", "mixed_classification", **budget),
-        *_family_jobs("mixed_cls_ordinal", "mixed_classification", **budget),
-        *_family_jobs("mixed_no_test", "mixed_no_test", **budget),
-        {
-            "name": "mixed_cls/sampled",
-            "kind": "sweep",
-            "dataset": "mixed_classification",
-            "samples": 20,
-            **budget,
-        },
-    ]
-    for job in jobs_mixed_cls:
-        if job["name"].startswith("mixed_cls_ordinal"):
-            job["values"] = {
-                **job["values"],
-                "categorical_encoding": "ordinal",
-                "imputer": "mean",
-                "scaler": "none",
-            }
-    jobs_mixed_reg = [
-        *_family_jobs("mixed_reg", "mixed_regression", **budget),
-        {
-            "name": "mixed_reg/sampled",
-            "kind": "sweep",
-            "dataset": "mixed_regression",
-            "samples": 20,
-            **budget,
-        },
-    ]
+
+
+def _mixed_jobs(task: str) -> list[dict]:
+    """Pandas data with missing values and categorical columns, every family and a sampled sweep."""
+    dataset = f"mixed_{task}"
+    prefix = "mixed_cls" if task == "classification" else "mixed_reg"
+    jobs = [*_family_jobs(prefix, dataset, **SMALL)]
+    if task == "classification":
+        ordinal = {"categorical_encoding": "ordinal", "imputer": "mean", "scaler": "none"}
+        jobs += [{**job, "values": {**job["values"], **ordinal}}
+                 for job in _family_jobs("mixed_cls_ordinal", dataset, **SMALL)]
+        jobs += _family_jobs("mixed_no_test", "mixed_no_test", **SMALL)
+    return [*jobs, {"name": f"{prefix}/sampled", "kind": "sweep", "dataset": dataset, "samples": 20, **SMALL}]
+
+
+def behaviour_batches(root: Path) -> list[list[dict]]:
+    """Job groups (bundle + space + jobs) for the behaviour tests, split into two batches."""
     groups = {}
     for name, args, jobs in [
-        ("cls", plain_cls, jobs_cls),
-        ("full", full_cls, jobs_full),
-        ("reg", plain_reg, jobs_reg),
-        ("mixed_cls", mixed_cls, jobs_mixed_cls),
-        ("mixed_reg", mixed_reg, jobs_mixed_reg),
+        ("cls", space_args("classification"), [*_edge_data_jobs(root), *_fidelity_and_saving_jobs(root)]),
+        ("full", space_args("classification", full_fidelity=True), _full_fidelity_jobs()),
+        ("reg", space_args("regression"), _regression_jobs(root)),
+        ("mixed_cls", space_args("classification", missing=True, categorical=True), _mixed_jobs("classification")),
+        ("mixed_reg", space_args("regression", missing=True, categorical=True), _mixed_jobs("regression")),
     ]:
         train_py = str(render_bundle(root / name, args))
         groups[name] = {"train_py": train_py, "space": args, "jobs": jobs}

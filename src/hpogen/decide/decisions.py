@@ -70,6 +70,44 @@ class Decisions:
     extra: dict[str, Any] = field(default_factory=dict)
     ignored_insights: tuple[IgnoredInsight, ...] = ()
 
+    @classmethod
+    def from_steps(
+        cls,
+        spec: DatasetSpec,
+        steps: tuple[Decision, ...],
+        hyperparameters: tuple[Hyperparameter, ...],
+        *,
+        multi_fidelity: bool,
+        seed: int,
+        extra: dict[str, Any],
+        ignored_insights: tuple[IgnoredInsight, ...],
+    ) -> Decisions:
+        """Decisions whose scenario fields are the values of their steps, so the two cannot disagree."""
+        value = {step.key: step.value for step in steps}
+
+        def budget(key: str) -> float | None:
+            return float(value[key]) if key in value else None
+
+        return cls(
+            spec=spec,
+            facade=value["facade"],
+            multi_fidelity=multi_fidelity,
+            n_trials=value["n_trials"],
+            walltime_limit=float(value["walltime_limit"]),
+            crash_cost=float(value["crash_cost"]),
+            hyperparameters=hyperparameters,
+            steps=tuple(steps),
+            min_budget=budget("min_budget"),
+            max_budget=budget("max_budget"),
+            eta=value.get("eta"),
+            deterministic=value["deterministic"],
+            n_workers=value["n_workers"],
+            seed=seed,
+            objective=value["objective"],
+            extra=extra,
+            ignored_insights=ignored_insights,
+        )
+
     def hyperparameter(self, name: str) -> Hyperparameter:
         for hp in self.hyperparameters:
             if hp.name == name:

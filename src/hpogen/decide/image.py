@@ -46,24 +46,9 @@ def decide_image(spec: DatasetSpec, insights: Insights | None = None) -> Decisio
     )
     hyperparameters = tuple(image_space(spec, tier, rules))
     hyperparameters, ignored = apply_insights(hyperparameters, insights, "image")
-    return Decisions(
-        spec=spec,
-        facade=facade,
-        multi_fidelity=True,
-        n_trials=n_trials,
-        walltime_limit=float(hours * 3600),
-        crash_cost=float(scenario["crash_cost"]),
-        hyperparameters=hyperparameters,
-        steps=steps,
-        min_budget=float(min_budget),
-        max_budget=float(max_budget),
-        eta=facade_rule["eta"],
-        deterministic=scenario["deterministic"],
-        n_workers=scenario["n_workers"],
-        seed=scenario["seed"],
-        objective=scenario["objective"],
+    return Decisions.from_steps(
+        spec, steps, hyperparameters, multi_fidelity=True, seed=scenario["seed"], ignored_insights=ignored,
         extra={"tier": tier, "max_filters": rules["space"]["max_filters"], "full_epochs": max_budget},
-        ignored_insights=ignored,
     )
 
 

@@ -50,24 +50,9 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
     ]
     hyperparameters = tuple(tabular_space(spec, families, multi_fidelity, rules, priors))
     hyperparameters, ignored = apply_insights(hyperparameters, insights, "tabular")
-    return Decisions(
-        spec=spec,
-        facade=facade,
-        multi_fidelity=multi_fidelity,
-        n_trials=n_trials,
-        walltime_limit=float(hours * 3600),
-        crash_cost=crash_cost,
-        hyperparameters=hyperparameters,
-        steps=tuple(steps),
-        min_budget=float(facade_rule["min_budget"]) if multi_fidelity else None,
-        max_budget=float(facade_rule["max_budget"]) if multi_fidelity else None,
-        eta=facade_rule["eta"] if multi_fidelity else None,
-        deterministic=scenario["deterministic"],
-        n_workers=scenario["n_workers"],
-        seed=scenario["seed"],
-        objective=scenario["objective"],
-        extra={"band": band, "families": families, "fidelity": fidelity},
-        ignored_insights=ignored,
+    return Decisions.from_steps(
+        spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"],
+        ignored_insights=ignored, extra={"band": band, "families": families, "fidelity": fidelity},
     )
 
 
