@@ -1,0 +1,131 @@
+"""`hpogen derive`: fill a base package's placeholders from the catalogue (rules/catalogue.toml).
+
+preprocess.py gets the dataset's loader, model.py the model, both config files their runs (one
+per variation and seed), and pyproject.toml the requirements of the new imports. Every other
+file is copied byte for byte. The base is only read, never executed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..codegen import fill_template, template_source
+from ..errors import HpogenError
+from ..outdir import staged_folder, write_files
+from ..tables import table
+from .assemble import replace_definitions
+from .configs import CONFIG_FILES, derived_config_text
+from .package import PACKAGE_FILES, PLACEHOLDERS, finish_package
+
+
+@dataclass(frozen=True)
+class DeriveRequest:
+    base: Path
+    out: Path
+    dataset: str | None = None
+    model: str | None = None
+    data_root: Path | None = None
+    force: bool = False
+
+
+def read_base(base: Path) -> dict[str, str]:
+    """The 8 files of a base package, refusing a folder that is not one."""
+    if not base.is_dir():
+        raise HpogenError(f"base package folder not found: {base}")
+    missing = [name for name in PACKAGE_FILES if not (base / name).is_file()]
+    if missing:
+        raise HpogenError(f"{base} is not an experiment package: {', '.join(missing)} missing")
+    files = {}
+    for name in PACKAGE_FILES:
+        try:
+            files[name] = (base / name).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise HpogenError(f"{base / name}: not UTF-8 text") from None
+    if not any(p in files["src/preprocess.py"] + files["src/model.py"] for p in PLACEHOLDERS):
+        raise HpogenError(f"{base} has no placeholders left: it is derived already (derive from its base)")
+    return files
+
+
+def method_choice(files: dict[str, str], key: str, where: Path) -> str:
+    """What the base's full config says the method names (method_dataset, method_model)."""
+    import yaml
+
+    try:
+        config = yaml.safe_load(files[CONFIG_FILES["full"]])
+    except yaml.YAMLError:
+        raise HpogenError(f"{where / CONFIG_FILES['full']}: not valid YAML") from None
+    experiment = config.get("experiment") if isinstance(config, dict) else None
+    if not isinstance(experiment, dict) or key not in experiment:
+        raise HpogenError(f"{where / CONFIG_FILES['full']}: no experiment.{key} (not written by hpogen basecode)")
+    return str(experiment[key])
+
+
+def choose(kind: str, given: str | None, named: str) -> str:
+    """The catalogue entry to use: the one given, else the one the method names, else the default."""
+    catalogue = table("catalogue")[kind]
+    if given is not None:
+        if given not in catalogue:
+            raise HpogenError(f"unknown {kind[:-1]} {given!r} (catalogue: {', '.join(catalogue)})")
+        return given
+    if named in catalogue:
+        return named
+    return "digits" if kind == "datasets" else "small_cnn"
+
+
+def check_data_root(dataset: str, data_root: Path | None) -> str | None:
+    """The data root as the config records it, after checking that it holds the dataset's files."""
+    entry = table("catalogue")["datasets"][dataset]
+    if data_root is None:
+        return None
+    if entry.get("embedded"):
+        raise HpogenError(f"--data-root does not apply: {dataset} ships with its package")
+    missing = [name for name in entry["files"] if not (data_root / name).is_file()]
+    if missing:
+        raise HpogenError(f"--data-root {data_root} lacks the {dataset} files ({missing[0]} not found)")
+    return str(data_root.resolve())
+
+
+def dataset_entry_source(dataset: str) -> str:
+    entry = table("catalogue")["datasets"][dataset]
+    template = f"experiment/catalogue/{entry['template']}"
+    if entry.get("embedded"):
+        return template_source(template)
+    return fill_template(template, dataset_name=dataset, image_shape=tuple(entry["image_shape"]),
+                         num_classes=int(entry["num_classes"]), torchvision_class=entry["torchvision_class"])
+
+
+def derived_files(request: DeriveRequest, files: dict[str, str]) -> dict[str, str]:
+    dataset = choose("datasets", request.dataset, method_choice(files, "method_dataset", request.base))
+    model = choose("models", request.model, method_choice(files, "method_model", request.base))
+    data_root = check_data_root(dataset, request.data_root)
+    smoke_dataset = dataset if table("catalogue")["datasets"][dataset].get("embedded") else "fakedata"
+    model_template = template_source(f"experiment/catalogue/{table('catalogue')['models'][model]['template']}")
+    derived = dict(files)
+    derived["src/preprocess.py"] = replace_definitions(files["src/preprocess.py"], dataset_entry_source(dataset),
+                                                       "DATASET_PLACEHOLDER")
+    derived["src/model.py"] = replace_definitions(files["src/model.py"], model_template, "MODEL_PLACEHOLDER")
+    for scale, name in CONFIG_FILES.items():
+        run_dataset, root = (smoke_dataset, None) if scale == "smoke" else (dataset, data_root)
+        derived[name] = derived_config_text(files[name], run_dataset, model, root, str(request.base / name))
+    return derived
+
+
+def write_derived(request: DeriveRequest) -> Path:
+    """Write the derived package into request.out (atomically), its base left untouched."""
+    base = request.base.resolve()
+    files = read_base(base)
+    derived = derived_files(request, files)
+    project = tomllib.loads(files["pyproject.toml"]).get("project", {})
+    out = request.out.resolve()
+    if out == base:
+        raise HpogenError("--out must differ from the base package folder")
+    with staged_folder(out, request.force) as staging:
+        write_files(staging, derived)
+        finish_package(staging, project.get("name", "experiment"), project.get("description", ""))
+        left = [f"{p.relative_to(staging)}: {name}" for p in staging.rglob("*") if p.is_file()
+                for name in PLACEHOLDERS if name in p.read_text(encoding="utf-8")]
+        if left:
+            raise HpogenError(f"placeholders left after derive: {', '.join(left)}")
+    return out

@@ -1,0 +1,132 @@
+"""`hpogen basecode`: the 8 files of an experiment package for a method, with placeholders where
+only the dataset and the model belong.
+
+The package is rendered from templates/experiment/ (core modules plus the family's part) and
+written whole or not at all. Its pyproject.toml lists exactly the third-party modules its files
+import, read from their syntax trees.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..codegen import fill_template, format_tree, template_source
+from ..errors import HpogenError
+from ..outdir import staged_folder, write_files
+from ..tables import table
+from .assemble import compose_modules
+from .configs import CONFIG_FILES, base_config_text
+from .method import MethodSpec
+from .reading import MethodReading
+
+PACKAGE_FILES = (
+    "src/train.py",
+    "src/evaluate.py",
+    "src/preprocess.py",
+    "src/model.py",
+    "src/main.py",
+    "pyproject.toml",
+    "config/smoke_test.yaml",
+    "config/full_experiment.yaml",
+)
+PLACEHOLDERS = ("DATASET_PLACEHOLDER", "MODEL_PLACEHOLDER", "SPECIFIC_CONFIG_PLACEHOLDER")
+
+
+def experiment_description(spec: MethodSpec, reading: MethodReading) -> dict[str, Any]:
+    """What train.py prints first: the method in a few lines and what the package does with it."""
+    title = table("method")["families"][reading.family]["title"]
+    method = " ".join(spec.methods.split())
+    return {
+        "family": reading.family,
+        "experiment": title,
+        "method": method if len(method) <= 400 else method[:397] + "...",
+        "notes": list(reading.notes),
+    }
+
+
+def python_files(spec: MethodSpec, reading: MethodReading) -> dict[str, str]:
+    """The five modules, filled and composed but not yet formatted."""
+    family = reading.family
+    not_implemented = list(reading.not_implemented)
+    train = compose_modules(
+        fill_template("experiment/train_core.py", experiment_description=experiment_description(spec, reading)),
+        fill_template(f"experiment/train_{family}.py", not_implemented=not_implemented),
+    )
+    evaluate = compose_modules(template_source("experiment/evaluate_core.py"),
+                               template_source(f"experiment/evaluate_{family}.py"))
+    return {
+        "src/train.py": train,
+        "src/evaluate.py": evaluate,
+        "src/preprocess.py": template_source("experiment/preprocess.py"),
+        "src/model.py": template_source("experiment/model.py"),
+        "src/main.py": template_source("experiment/main.py"),
+    }
+
+
+def third_party_imports(sources: dict[str, str]) -> list[str]:
+    """Top-level names of every module the files import that is neither stdlib nor the package."""
+    found = set()
+    for source in sources.values():
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return sorted(found - set(sys.stdlib_module_names) - {"src", "__future__"})
+
+
+def pyproject_text(name: str, description: str, sources: dict[str, str]) -> str:
+    """PEP 621 metadata whose dependencies list (PEP 508 strings) covers every third-party import."""
+    requirements = table("experiment_packages")["requirements"]
+    missing = [module for module in third_party_imports(sources) if module not in requirements]
+    if missing:
+        raise HpogenError(f"no requirement known for imported module(s) {', '.join(missing)}")
+    dependencies = sorted(requirements[m] for m in third_party_imports(sources))
+    lines = [
+        "[project]",
+        f"name = {json.dumps(name)}",
+        'version = "0.1.0"',
+        f"description = {json.dumps(description)}",
+        'requires-python = ">=3.10"',
+        "dependencies = [",
+        *(f"    {json.dumps(d)}," for d in dependencies),
+        "]",
+        "",
+        "[build-system]",
+        'requires = ["setuptools>=68"]',
+        'build-backend = "setuptools.build_meta"',
+        "",
+        "[tool.setuptools]",
+        'packages = ["src"]',
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def finish_package(folder: Path, name: str, description: str) -> None:
+    """Format the package's Python files, then write the pyproject.toml that their imports need."""
+    format_tree(folder)
+    sources = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.py"))}
+    (folder / "pyproject.toml").write_text(pyproject_text(name, description, sources), encoding="utf-8")
+
+
+def write_basecode(spec: MethodSpec, reading: MethodReading, out: Path, force: bool = False) -> Path:
+    """Write the base package into out (atomically)."""
+    files = python_files(spec, reading)
+    for scale, path in CONFIG_FILES.items():
+        files[path] = base_config_text(reading, scale)
+    out = out.resolve()
+    with staged_folder(out, force) as staging:
+        write_files(staging, files)
+        finish_package(staging, f"{reading.family}-experiment", _description(reading))
+    return out
+
+
+def _description(reading: MethodReading) -> str:
+    title = table("method")["families"][reading.family]["title"]
+    notes = "; ".join(reading.notes)
+    return f"Experiment package: {title}" + (f" ({notes})" if notes else "")
