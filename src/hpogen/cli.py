@@ -15,7 +15,7 @@ import typer
 from .errors import HpogenError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Deterministic SMAC3 setups from dataset facts.")
+                  help="Deterministic SMAC3 setups from dataset facts, and experiment packages from research methods.")
 
 DataPath = Annotated[Path | None, typer.Option("--data", help=".npz, .csv (with --target) or a folder of class subfolders")]
 DatasetName = Annotated[str | None, typer.Option("--dataset", help="embedded scikit-learn set: digits, breast_cancer, wine, iris, diabetes")]
@@ -123,6 +123,50 @@ def run(
     run_bundle(RunOptions(bundle=bundle, data=data, dataset=dataset, target=target, n_trials=n_trials,
                           walltime=walltime, n_workers=n_workers, scheduler_file=dask_scheduler_file,
                           seed=seed, resume=resume, out=out))
+
+
+@app.command()
+def basecode(
+    method: Annotated[Path, typer.Argument(help="method JSON: Open Problems, Methods, Experimental Setup, ...")],
+    design: Annotated[Path | None, typer.Option("--design", help="the experimental-design text")] = None,
+    method_family: Annotated[str | None, typer.Option("--method-family", help="override the family the rules choose")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="package folder to write")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing package folder")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="print the facts read from the method (without --out: only that)")] = False,
+) -> None:
+    """Write the 8-file base experiment package for a research method (dataset and model as placeholders)."""
+    from .experiment.method import load_method
+    from .experiment.reading import read_method
+
+    spec = load_method(method, design)
+    reading = read_method(spec, method_family)
+    if out is None and not explain:
+        raise HpogenError("say where to write the package: --out DIR (or --explain to only read the method)")
+    if out is not None:
+        from .experiment.package import write_basecode
+
+        written = write_basecode(spec, reading, out, force=force)
+        print(f"wrote {written} ({reading.family} base package)")
+    if explain:
+        from .console import print_table
+
+        print_table(f"hpogen reading of {method.name}", ("fact", "value", "rule", "from"), reading.explain_rows())
+
+
+@app.command()
+def derive(
+    base: Annotated[Path, typer.Argument(help="base package folder written by hpogen basecode")],
+    out: Annotated[Path, typer.Option("--out", help="derived package folder to write")],
+    dataset: Annotated[str | None, typer.Option("--dataset", help="digits, mnist, fashionmnist, cifar10, cifar100 (default: what the method names)")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="small_cnn, resnet20, mlp (default: what the method names)")] = None,
+    data_root: Annotated[Path | None, typer.Option("--data-root", help="folder with the dataset's torchvision files")] = None,
+    force: Annotated[bool, typer.Option("--force", help="replace an existing package folder")] = False,
+) -> None:
+    """Fill a base package's placeholders from the catalogue and write every run variation to both configs."""
+    from .experiment.derive import DeriveRequest, write_derived
+
+    written = write_derived(DeriveRequest(base, out, dataset, model, data_root, force))
+    print(f"wrote {written}")
 
 
 def main() -> None:

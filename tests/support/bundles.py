@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from hpogen.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = ROOT / "golden"
+GOLDEN = ROOT / "golden" / "bundle"
 HPOGEN = [sys.executable, "-m", "hpogen"]
 
 

@@ -7,6 +7,7 @@ written by PyYAML's own dumper, so `1e-3` comes out as `0.001` and reads back as
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import HpogenError
@@ -14,6 +15,8 @@ from ..tables import table
 from .reading import MethodReading
 
 PLACEHOLDER = "SPECIFIC_CONFIG_PLACEHOLDER"
+# the package's own rule (src/main.py): safe as a folder name, at most 128 characters
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 CONFIG_FILES = {"smoke": "config/smoke_test.yaml", "full": "config/full_experiment.yaml"}
 
 
@@ -51,6 +54,10 @@ def shared_training(reading: MethodReading, scale: str) -> dict[str, Any]:
         settings["eta_h"] = float(reading.fact("eta_h"))
         settings["lookahead_steps"] = 2 if "momentum" in names else 1
         settings["search_space"] = {name: dict(space[name]) for name in names}
+    else:
+        # the one configuration the method states (the smoke scale keeps its tiny batches and epochs)
+        stated = ("learning_rate", "weight_decay", "momentum") + (("batch_size", "epochs") if scale == "full" else ())
+        settings.update({name: reading.fact(name) for name in stated})
     return settings
 
 
@@ -98,11 +105,17 @@ def derived_config_text(base_text: str, dataset: str, model: str, data_root: str
     experiment = config.get("experiment") if isinstance(config, dict) else None
     if not isinstance(experiment, dict) or config.get("runs") != PLACEHOLDER:
         raise HpogenError(f"{where}: not a base config of hpogen basecode (no experiment section or runs placeholder)")
-    runs = []
+    runs, seen = [], set()
     for seed in experiment["seeds"]:
         for variant in experiment["variants"]:
+            run_id = f"{variant['variant']}-s{seed}"
+            if not RUN_ID.match(run_id) or run_id in seen:
+                problem = "duplicate" if run_id in seen else "unsafe"
+                raise HpogenError(f"{where}: {problem} run_id {run_id!r} (variant names must be unique, "
+                                  "letters, digits, '-', '_' and '.')")
+            seen.add(run_id)
             runs.append({
-                "run_id": f"{variant['variant']}-s{seed}",
+                "run_id": run_id,
                 "variant": variant["variant"],
                 "dataset": dataset,
                 "model": model,

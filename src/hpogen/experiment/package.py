@@ -128,5 +128,5 @@ def write_basecode(spec: MethodSpec, reading: MethodReading, out: Path, force: b
 
 def _description(reading: MethodReading) -> str:
     title = table("method")["families"][reading.family]["title"]
-    notes = "; ".join(reading.notes)
-    return f"Experiment package: {title}" + (f" ({notes})" if notes else "")
+    missing = ", ".join(reading.not_implemented)
+    return f"Experiment package: {title}" + (f" (named but not implemented: {missing})" if missing else "")

@@ -69,7 +69,9 @@ def read_method(spec: MethodSpec, family: str | None = None) -> MethodReading:
         chosen, reason = _match_family(sections, rules["families"])
     facts = tuple(read_fact(name, rules["facts"][name], sections) for name in rules["family_facts"][chosen])
     missing = _not_implemented(chosen, facts, rules)
-    notes = (f"not implemented, so not run: {', '.join(missing)}",) if missing else ()
+    notes = tuple(note for name, note in rules["notes"].items() if _applies(name, facts))
+    if missing:
+        notes = (f"not implemented, so not run: {', '.join(missing)}", *notes)
     return MethodReading(chosen, rules["families"]["id"], reason, facts, notes, missing)
 
 
@@ -139,6 +141,12 @@ def _sentence(text: str, position: int) -> str:
         sentence = text[start:]
     sentence = " ".join(sentence.split())
     return sentence if len(sentence) <= 160 else sentence[:157] + "..."
+
+
+def _applies(note: str, facts: tuple[Fact, ...]) -> bool:
+    """Whether a note of rules/method.toml [notes] concerns this method: NAME_in_FACT keys."""
+    value, _, fact = note.partition("_in_")
+    return any(f.name == fact and value in f.value for f in facts)
 
 
 def _not_implemented(family: str, facts: tuple[Fact, ...], rules: dict[str, Any]) -> tuple[str, ...]:

@@ -1,0 +1,541 @@
+"""One run variation of the experiment, started by src/main.py as `python -m src.train`.
+
+Usage: python -m src.train --config CONFIG.yaml --run-id RUN_ID --results-dir DIR
+
+It prints the experiment description, then one JSON line per evaluation (each carrying run_id)
+and a final one, and writes {results_dir}/{run_id}/results.json and the best model's weights.
+
+Config schema (config/smoke_test.yaml and config/full_experiment.yaml share it):
+  experiment: {name, family, description, ...}   facts about the method, read by evaluate
+  runs: one entry per variation and seed
+    - run_id: letters, digits, '-', '_' and '.'; unique
+      variant: the variation this run belongs to (run_id without the seed)
+      dataset, model: catalogue names; data_root: folder of dataset files (or null)
+      seed: an integer (seeds expand into runs)
+      training: {batch_size, subset, ...}   the family's settings; numbers are converted
+                                             with float()/int() even when YAML gave strings
+
+Family part of train.py: hyper-gradient warm starts for successive-halving schedulers.
+
+One run is one whole scheduler run (ASHA or PASHA, sequential) over a continuous search space;
+each trial trains the model for its rung's epochs. With a warm start, each new configuration
+first takes steps on the hyperparameters from one mini-batch before the scheduler sees it.
+
+training keys: scheduler (asha | pasha), warm_start (none | ohgw | random), warm_start_steps,
+eta_h, warm_start_batch, lookahead_steps, min_epochs, max_epochs, eta, budget_epochs,
+max_trials, batch_size, subset, target_accuracy, pasha_epsilon,
+search_space: {name: {low, high, log}} over learning_rate, weight_decay, momentum,
+augment_magnitude, label_smoothing (names outside the space keep the values in `fixed`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+from src.model import build_model, load_model, save_model
+from src.preprocess import load_dataset
+from torch import nn
+from torch.func import functional_call
+
+EXPERIMENT_DESCRIPTION = {
+    "family": "ohgw",
+    "experiment": "hyper-gradient warm start for successive-halving schedulers",
+    "method": "We propose ‘One-Shot Hyper-Gradient Warm-Starts’ (OHGW), a drop-in modification for any Successive-Halving style scheduler (Hyperband / ASHA / PASHA). 1. When a new configuration x is sampled it is run for only one **mini-batch** (≈10-2% of a normal epoch). 2. In this first forward / backward pass we keep the compute graph and call automatic differentiation once more to obtain a single stochast...",
+    "notes": [
+        "not implemented, so not run: dyhpo",
+        "momentum: SGD's velocity is empty on the first step, so the warm start looks ahead two SGD steps on its mini-batch before taking the loss",
+        "augment_magnitude: the augmentation is a contrast and brightness jitter scaled by the magnitude, differentiable, so the warm start moves it too",
+        "pasha: rankings within a fixed tolerance (pasha_epsilon) count as ties, where the paper estimates the noise level",
+    ],
+}
+RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def load_run(config_path: Path, run_id: str) -> dict:
+    """The run called run_id from a config file; exits with one line when it is not there."""
+    with open(config_path, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle) or {}
+    runs = config.get("runs")
+    if not isinstance(runs, list):
+        raise SystemExit(f"error: {config_path} has no list of runs (is the package derived yet?)")
+    for run in runs:
+        if isinstance(run, dict) and run.get("run_id") == run_id:
+            return run
+    raise SystemExit(f"error: no run {run_id!r} in {config_path}")
+
+
+def number(settings: dict, key: str, default: float | None = None) -> float:
+    """A float from the config, whether YAML read it as a float or as a string like '1e-3'."""
+    value = settings.get(key, default)
+    if value is None:
+        raise SystemExit(f"error: training.{key} is required")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SystemExit(f"error: training.{key} must be a number, not {value!r}") from None
+
+
+def integer(settings: dict, key: str, default: int | None = None) -> int:
+    return int(round(number(settings, key, default)))
+
+
+def emit(record: dict) -> None:
+    """One JSON line on stdout (the machine-readable log of the run)."""
+    print(json.dumps(record), flush=True)
+
+
+def augment(x: torch.Tensor, magnitude, noise: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """Contrast and brightness jitter scaled by magnitude: differentiable in magnitude."""
+    contrast, brightness = noise
+    return x * (1.0 + magnitude * contrast) + magnitude * brightness
+
+
+def augment_noise(
+    n: int, like: torch.Tensor, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    shape = (n, 1, 1, 1)
+    contrast = torch.randn(shape, generator=generator, dtype=like.dtype, device="cpu").to(
+        like.device
+    )
+    brightness = torch.randn(shape, generator=generator, dtype=like.dtype, device="cpu").to(
+        like.device
+    )
+    return contrast, brightness
+
+
+def smoothed_cross_entropy(logits: torch.Tensor, y: torch.Tensor, smoothing) -> torch.Tensor:
+    """Cross-entropy against (1 - s) one-hot + s / K targets; differentiable in s."""
+    log_probs = torch.log_softmax(logits, dim=1)
+    nll = -log_probs.gather(1, y[:, None]).squeeze(1)
+    uniform = -log_probs.mean(dim=1)
+    return ((1.0 - smoothing) * nll + smoothing * uniform).mean()
+
+
+def make_optimizer(model: nn.Module, hyper: dict) -> torch.optim.Optimizer:
+    return torch.optim.SGD(
+        model.parameters(),
+        lr=float(hyper["learning_rate"]),
+        momentum=float(hyper["momentum"]),
+        weight_decay=float(hyper["weight_decay"]),
+    )
+
+
+def train_epochs(
+    model, optimizer, data: dict, hyper: dict, epochs: int, batch_size: int, generator
+) -> None:
+    """epochs passes over the training rows in seeded random order (the data stays on its device)."""
+    X, y = data["X_train"], data["y_train"]
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(y), generator=generator).to(X.device)
+        for start in range(0, len(y), batch_size):
+            rows = order[start : start + batch_size]
+            if len(rows) < 2 and len(y) > 1:
+                continue  # a batch of one breaks batch norm
+            x = augment(
+                X[rows], float(hyper["augment_magnitude"]), augment_noise(len(rows), X, generator)
+            )
+            loss = smoothed_cross_entropy(model(x), y[rows], float(hyper["label_smoothing"]))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> float:
+    model.eval()
+    correct = 0
+    for start in range(0, len(y), batch_size):
+        correct += int(
+            (model(X[start : start + batch_size]).argmax(1) == y[start : start + batch_size]).sum()
+        )
+    return correct / max(len(y), 1)
+
+
+def save_best(model: nn.Module, run: dict, data: dict, run_dir: Path) -> float:
+    """Save the model's weights, load them back with weights_only=True, return the reloaded test accuracy."""
+    path = run_dir / "model.pt"
+    save_model(model, path, run["model"], data["input_shape"], data["num_classes"])
+    device = data["X_test"].device
+    reloaded = load_model(path).to(device)
+    return accuracy(reloaded, data["X_test"], data["y_test"])
+
+
+HYPERPARAMETERS = (
+    "learning_rate",
+    "weight_decay",
+    "momentum",
+    "augment_magnitude",
+    "label_smoothing",
+)
+FIXED_DEFAULTS = {
+    "learning_rate": 0.05,
+    "weight_decay": 5e-4,
+    "momentum": 0.9,
+    "augment_magnitude": 0.0,
+    "label_smoothing": 0.0,
+}
+NOT_IMPLEMENTED = ["dyhpo"]
+
+
+class SearchSpace:
+    """Continuous dimensions in search coordinates psi: log(value) for log-scaled ones."""
+
+    def __init__(self, spec: dict, fixed: dict) -> None:
+        unknown = sorted(set(spec) - set(HYPERPARAMETERS))
+        if unknown:
+            raise SystemExit(f"error: search_space has unknown hyperparameters {unknown}")
+        self.dims = {}
+        for name, bounds in spec.items():
+            low, high, log = (
+                float(bounds["low"]),
+                float(bounds["high"]),
+                bool(bounds.get("log", False)),
+            )
+            if log and low <= 0 or not low < high:
+                raise SystemExit(
+                    f"error: search_space.{name} needs low < high (and low > 0 on a log scale)"
+                )
+            self.dims[name] = (math.log(low), math.log(high), True) if log else (low, high, False)
+        self.fixed = {**FIXED_DEFAULTS, **{k: float(v) for k, v in (fixed or {}).items()}}
+
+    def sample(self, rng: np.random.Generator) -> dict:
+        return self.natural(
+            {name: rng.uniform(low, high) for name, (low, high, _) in self.dims.items()}
+        )
+
+    def psi(self, config: dict) -> dict:
+        return {
+            name: math.log(config[name]) if log else config[name]
+            for name, (_, _, log) in self.dims.items()
+        }
+
+    def natural(self, psi: dict) -> dict:
+        values = dict(self.fixed)
+        for name, (low, high, log) in self.dims.items():
+            value = min(max(float(psi[name]), low), high)
+            values[name] = math.exp(value) if log else value
+        return values
+
+    def tensor_hyper(self, psi: dict) -> dict:
+        """The hyperparameters as tensors that carry gradients back to psi (fixed ones as floats)."""
+        hyper = dict(self.fixed)
+        for name, (_, _, log) in self.dims.items():
+            hyper[name] = torch.exp(psi[name]) if log else psi[name]
+        return hyper
+
+
+def lookahead_loss(
+    model, x, y, psi: dict, space: SearchSpace, steps: int, noises: list
+) -> torch.Tensor:
+    """The loss on (x, y) after `steps` SGD steps on the same mini-batch, as a function of psi.
+
+    Learning rate, weight decay and momentum reach the loss only through the updates (momentum
+    from the second step on, when the velocity is not empty); label smoothing and the
+    augmentation magnitude reach it directly. The model itself is left unchanged.
+    """
+    hyper = space.tensor_hyper(psi)
+    params = {name: p.detach().requires_grad_(True) for name, p in model.named_parameters()}
+    buffers = {name: b.detach().clone() for name, b in model.named_buffers()}
+
+    def loss_at(weights, noise):
+        logits = functional_call(
+            model, (weights, buffers), (augment(x, hyper["augment_magnitude"], noise),)
+        )
+        return smoothed_cross_entropy(logits, y, hyper["label_smoothing"])
+
+    velocity = {}
+    for step in range(steps):
+        grads = torch.autograd.grad(
+            loss_at(params, noises[step]), list(params.values()), create_graph=True
+        )
+        for (name, weight), grad in zip(list(params.items()), grads, strict=True):
+            direction = grad + hyper["weight_decay"] * weight
+            velocity[name] = (
+                hyper["momentum"] * velocity[name] + direction if name in velocity else direction
+            )
+            params[name] = weight - hyper["learning_rate"] * velocity[name]
+    return loss_at(params, noises[steps])
+
+
+def hypergradient(model, x, y, config: dict, space: SearchSpace, steps: int, generator) -> dict:
+    """d(look-ahead loss)/d(psi) for every dimension of the space, at config."""
+    psi = {
+        name: torch.tensor(value, dtype=x.dtype, device=x.device, requires_grad=True)
+        for name, value in space.psi(config).items()
+    }
+    noises = [augment_noise(len(y), x, generator) for _ in range(steps + 1)]
+    loss = lookahead_loss(model, x, y, psi, space, steps, noises)
+    grads = torch.autograd.grad(loss, list(psi.values()), allow_unused=True)
+    return {name: 0.0 if g is None else float(g) for name, g in zip(psi, grads, strict=True)}
+
+
+def warm_start(
+    model, data: dict, config: dict, space: SearchSpace, training: dict, rng, generator
+) -> tuple[dict, dict]:
+    """The configuration the scheduler will evaluate, and a record of what the warm start did."""
+    kind = str(training.get("warm_start", "none"))
+    if kind == "none":
+        return config, {"kind": kind, "before": config, "after": config, "seconds": 0.0}
+    started = time.perf_counter()
+    eta_h, batch = number(training, "eta_h", 1e-3), integer(training, "warm_start_batch", 128)
+    steps = integer(training, "warm_start_steps", 1) if kind == "ohgw" else 1
+    lookahead = integer(training, "lookahead_steps", 2 if "momentum" in space.dims else 1)
+    psi, grads = space.psi(config), []
+    for _ in range(steps):
+        rows = torch.randperm(len(data["y_train"]), generator=generator)[:batch].to(
+            data["X_train"].device
+        )
+        grad = hypergradient(
+            model,
+            data["X_train"][rows],
+            data["y_train"][rows],
+            space.natural(psi),
+            space,
+            lookahead,
+            generator,
+        )
+        grads.append(grad)
+        if kind == "random":  # a control: the same step length in a random direction
+            length = eta_h * math.sqrt(sum(g * g for g in grad.values()))
+            direction = rng.normal(size=len(grad))
+            direction /= max(np.linalg.norm(direction), 1e-12)
+            psi = {name: psi[name] + length * d for name, d in zip(grad, direction, strict=True)}
+        else:
+            psi = {name: psi[name] - eta_h * grad[name] for name in grad}
+    after = space.natural(psi)
+    return after, {
+        "kind": kind,
+        "before": config,
+        "after": after,
+        "hypergradients": grads,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+class ASHA:
+    """Asynchronous successive halving, run one job at a time: promote a configuration from the
+    highest rung that has one in its top 1/eta not yet promoted, else start a new one."""
+
+    def __init__(self, min_epochs: int, max_epochs: int, eta: int) -> None:
+        self.eta = eta
+        self.budgets = [min_epochs]
+        while self.budgets[-1] * eta <= max_epochs:
+            self.budgets.append(self.budgets[-1] * eta)
+        self.rungs = [{} for _ in self.budgets]
+        self.promoted = [set() for _ in self.budgets]
+
+    def top(self) -> int:
+        return len(self.budgets) - 1
+
+    def next_job(self) -> tuple[int | None, int]:
+        for rung in range(self.top() - 1, -1, -1):
+            ranked = sorted(self.rungs[rung], key=lambda trial: -self.rungs[rung][trial])
+            for trial in ranked[: len(ranked) // self.eta]:
+                if trial not in self.promoted[rung]:
+                    self.promoted[rung].add(trial)
+                    return trial, rung + 1
+        return None, 0
+
+    def report(self, trial: int, rung: int, score: float) -> None:
+        self.rungs[rung][trial] = score
+
+
+class PASHA(ASHA):
+    """ASHA whose top rung starts low and grows only while the ranking of the configurations in
+    the two highest rungs disagrees (Bohdal et al. 2023). Scores within epsilon count as ties,
+    a fixed tolerance where the paper estimates the noise level."""
+
+    def __init__(self, min_epochs: int, max_epochs: int, eta: int, epsilon: float) -> None:
+        super().__init__(min_epochs, max_epochs, eta)
+        self.epsilon = epsilon
+        self.current_top = min(1, len(self.budgets) - 1)
+
+    def top(self) -> int:
+        return self.current_top
+
+    def report(self, trial: int, rung: int, score: float) -> None:
+        super().report(trial, rung, score)
+        if (
+            rung == self.current_top
+            and self.current_top < len(self.budgets) - 1
+            and self.rankings_disagree()
+        ):
+            self.current_top += 1
+
+    def rankings_disagree(self) -> bool:
+        upper, lower = self.rungs[self.current_top], self.rungs[self.current_top - 1]
+        common = [trial for trial in upper if trial in lower]
+        for a, b in itertools.combinations(common, 2):
+            up, low = upper[a] - upper[b], lower[a] - lower[b]
+            if abs(up) > self.epsilon and abs(low) > self.epsilon and (up > 0) != (low > 0):
+                return True
+        return False
+
+
+def make_scheduler(training: dict) -> ASHA:
+    kind = str(training.get("scheduler", "asha"))
+    args = (
+        integer(training, "min_epochs", 1),
+        integer(training, "max_epochs", 9),
+        integer(training, "eta", 3),
+    )
+    if kind == "asha":
+        return ASHA(*args)
+    if kind == "pasha":
+        return PASHA(*args, number(training, "pasha_epsilon", 0.005))
+    raise SystemExit(f"error: scheduler {kind!r} is not implemented (implemented: asha, pasha)")
+
+
+def new_trial(
+    trial_id: int, data: dict, space: SearchSpace, training: dict, run: dict, rng, generator
+) -> dict:
+    """A sampled configuration, warm-started, with a fresh model and optimiser."""
+    model = build_model(run["model"], data["input_shape"], data["num_classes"]).to(
+        data["X_train"].device
+    )
+    sampled = space.sample(rng)
+    config, record = warm_start(model, data, sampled, space, training, rng, generator)
+    return {
+        "id": trial_id,
+        "model": model,
+        "optimizer": make_optimizer(model, config),
+        "config": config,
+        "epochs": 0,
+        "warm_start": record,
+    }
+
+
+def run_experiment(run: dict, data: dict, training: dict, seed: int, log) -> dict:
+    """One whole scheduler run; returns the trajectory, the warm-start records and the best model."""
+    space = SearchSpace(training.get("search_space") or {}, training.get("fixed"))
+    scheduler, rng = make_scheduler(training), np.random.default_rng(seed)
+    generator = torch.Generator().manual_seed(seed)
+    budget, max_trials = integer(training, "budget_epochs", 30), integer(training, "max_trials", 50)
+    batch_size = integer(training, "batch_size", 128)
+    trials, trajectory, best = {}, [], {"val": -1.0, "test": 0.0, "trial": None}
+    started, epochs_used, warm_seconds = time.perf_counter(), 0, 0.0
+    while epochs_used < budget:
+        trial_id, rung = scheduler.next_job()
+        if trial_id is None:
+            if len(trials) >= max_trials:
+                break
+            trial_id = len(trials)
+            trials[trial_id] = new_trial(trial_id, data, space, training, run, rng, generator)
+            warm_seconds += trials[trial_id]["warm_start"]["seconds"]
+        trial = trials[trial_id]
+        epochs = (
+            min(scheduler.budgets[rung], budget - epochs_used + trial["epochs"]) - trial["epochs"]
+        )
+        train_epochs(
+            trial["model"], trial["optimizer"], data, trial["config"], epochs, batch_size, generator
+        )
+        trial["epochs"] += epochs
+        epochs_used += epochs
+        val = accuracy(trial["model"], data["X_val"], data["y_val"])
+        test = accuracy(trial["model"], data["X_test"], data["y_test"])
+        scheduler.report(trial_id, rung, val)
+        if val > best["val"]:
+            best = {"val": val, "test": test, "trial": trial_id}
+        point = {
+            "event": "rung",
+            "trial": trial_id,
+            "rung": rung,
+            "epochs": trial["epochs"],
+            "val_accuracy": val,
+            "test_accuracy": test,
+            "best_val_accuracy": best["val"],
+            "best_test_accuracy": best["test"],
+            "wall_time_s": time.perf_counter() - started,
+            "cumulative_epochs": epochs_used,
+        }
+        trajectory.append(point)
+        log(point)
+    wall = time.perf_counter() - started
+    return {
+        "family": "ohgw",
+        "scheduler": training.get("scheduler", "asha"),
+        "warm_start": training.get("warm_start", "none"),
+        "target_accuracy": number(training, "target_accuracy", 0.9),
+        "trajectory": trajectory,
+        "best_val_accuracy": best["val"],
+        "best_test_accuracy": best["test"],
+        "trials": len(trials),
+        "total_epochs": epochs_used,
+        "warm_start_seconds": warm_seconds,
+        "warm_start_overhead": warm_seconds / wall if wall > 0 else 0.0,
+        "configurations": [{"trial": t["id"], **t["warm_start"]} for t in trials.values()],
+        "not_implemented": NOT_IMPLEMENTED,
+        "best_model": trials[best["trial"]]["model"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run one variation of the experiment.")
+    parser.add_argument("--config", required=True, type=Path)
+    parser.add_argument("--run-id", required=True)
+    parser.add_argument("--results-dir", required=True, type=Path)
+    args = parser.parse_args()
+    if not RUN_ID_PATTERN.match(args.run_id):
+        raise SystemExit(f"error: unsafe run_id {args.run_id!r}")
+    run = load_run(args.config, args.run_id)
+    seed = int(run.get("seed", 0))
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    training = run.get("training") or {}
+    emit(
+        {
+            "run_id": args.run_id,
+            "description": EXPERIMENT_DESCRIPTION,
+            "variant": run.get("variant"),
+            "dataset": run["dataset"],
+            "model": run["model"],
+            "seed": seed,
+            "device": str(device),
+        }
+    )
+    data = load_dataset(run["dataset"], run.get("data_root"), training.get("subset"), seed)
+    data = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in data.items()}
+    run_dir = args.results_dir / args.run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results = run_experiment(
+        run, data, training, seed, lambda record: emit({"run_id": args.run_id, **record})
+    )
+    best_model = results.pop("best_model")
+    results["model_reload_test_accuracy"] = save_best(best_model, run, data, run_dir)
+    results.update(
+        run_id=args.run_id,
+        variant=run.get("variant"),
+        dataset=run["dataset"],
+        model=run["model"],
+        seed=seed,
+        wall_time_s=time.perf_counter() - started,
+    )
+    results = json.loads(json.dumps(results, default=float))
+    if not all(math.isfinite(v) for v in results.values() if isinstance(v, float)):
+        raise SystemExit(f"error: non-finite result in run {args.run_id}")
+    (run_dir / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    emit(
+        {
+            "run_id": args.run_id,
+            "event": "final",
+            **{k: v for k, v in results.items() if not isinstance(v, list | dict)},
+        }
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Golden experiment packages: basecode and derive outputs byte for byte, and what every package
+must hold (8 files, parseable, formatted, placeholders only where they belong)."""
+
+import ast
+import difflib
+import re
+import shutil
+import subprocess
+import tomllib
+
+import pytest
+import yaml
+from packages import CASES, build_case, tree
+
+from hpogen.codegen import ruff_binary
+from hpogen.experiment.package import PACKAGE_FILES, PLACEHOLDERS, third_party_imports
+
+CHANGED_BY_DERIVE = {"src/preprocess.py", "src/model.py", "config/smoke_test.yaml", "config/full_experiment.yaml",
+                     "pyproject.toml"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return {case.name: build_case(case, tmp_path_factory.mktemp(case.name)) for case in CASES}
+
+
+def _diff(name: str, expected: bytes, actual: bytes) -> str:
+    return "".join(difflib.unified_diff(expected.decode().splitlines(True), actual.decode().splitlines(True),
+                                        f"golden/{name}", f"generated/{name}"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("stage", ["base", "derived"])
+def test_matches_golden(case, stage, built, update_golden):
+    actual = tree(built[case.name][0 if stage == "base" else 1])
+    expected_dir = case / "expected" / stage
+    if update_golden:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        for name, data in actual.items():
+            (expected_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / name).write_bytes(data)
+    expected = tree(expected_dir)
+    assert sorted(actual) == sorted(expected)
+    diffs = [_diff(name, expected[name], actual[name]) for name in expected if expected[name] != actual[name]]
+    assert not diffs, "\n".join(diffs)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_regenerates_identically(case, built, tmp_path):
+    again = build_case(case, tmp_path)
+    for first, second in zip(built[case.name], again, strict=True):
+        assert tree(first) == tree(second)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("stage", [0, 1], ids=["base", "derived"])
+def test_exactly_the_eight_files_parse_and_are_formatted(case, stage, built):
+    folder = built[case.name][stage]
+    assert sorted(tree(folder)) == sorted(PACKAGE_FILES)
+    for name in PACKAGE_FILES:
+        text = (folder / name).read_text()
+        if name.endswith(".py"):
+            ast.parse(text)
+        elif name.endswith(".yaml"):
+            assert isinstance(yaml.safe_load(text), dict)
+    project = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+    assert isinstance(project["dependencies"], list) and all(isinstance(d, str) for d in project["dependencies"])
+    named = {re.split(r"[<>=!~ \[]", d)[0].lower() for d in project["dependencies"]}
+    module_of = {"pyyaml": "yaml", "scikit-learn": "sklearn"}
+    sources = {n: (folder / n).read_text() for n in PACKAGE_FILES if n.endswith(".py")}
+    assert {module_of.get(n, n) for n in named} == set(third_party_imports(sources))
+    check = subprocess.run([ruff_binary(), "format", "--check", str(folder / "src")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_placeholders_only_where_dataset_and_model_belong(case, built):
+    base, derived = built[case.name]
+    for name in PACKAGE_FILES:
+        text = (base / name).read_text()
+        found = [p for p in PLACEHOLDERS if p in text]
+        if name in ("src/preprocess.py", "src/model.py", "config/smoke_test.yaml", "config/full_experiment.yaml"):
+            assert found, name
+            assert "# PLACEHOLDER: will be replaced with" in text, name
+        else:
+            assert not found, name
+        assert not any(p in (derived / name).read_text() for p in (*PLACEHOLDERS, "TODO", "NotImplementedError"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_derive_changes_only_dataset_model_and_config_files(case, built):
+    base, derived = (tree(folder) for folder in built[case.name])
+    unchanged = {name for name in base if base[name] == derived[name]}
+    assert unchanged >= set(PACKAGE_FILES) - CHANGED_BY_DERIVE
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_smoke_and_full_configs_list_the_same_runs_apart_from_seeds(case, built):
+    derived = built[case.name][1]
+    runs = {scale: yaml.safe_load((derived / f"config/{scale}.yaml").read_text())["runs"]
+            for scale in ("smoke_test", "full_experiment")}
+    without_seed = {scale: {re.sub(r"-s\d+$", "", r["run_id"]) for r in found} for scale, found in runs.items()}
+    assert without_seed["smoke_test"] == without_seed["full_experiment"]
+    assert len(runs["smoke_test"]) == len(without_seed["smoke_test"])  # one seed each
+    for run in runs["full_experiment"] + runs["smoke_test"]:
+        assert isinstance(run["seed"], int)
+        for key, value in run["training"].items():
+            assert not isinstance(value, str) or key in ("scheduler", "warm_start"), (key, value)
