@@ -106,3 +106,18 @@ def test_smoke_and_full_configs_list_the_same_runs_apart_from_seeds(case, built)
         assert isinstance(run["seed"], int)
         for key, value in run["training"].items():
             assert not isinstance(value, str) or key in ("scheduler", "warm_start"), (key, value)
+
+
+def test_derived_package_builds_with_pip(built, tmp_path):
+    """pyproject.toml is valid PEP 621: pip builds the package (as `pip install .` would) offline."""
+    import sys
+    import zipfile
+
+    derived = tmp_path / "package"  # setuptools writes build/ into the tree it builds
+    shutil.copytree(built["ohgw"][1], derived)
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                             "--wheel-dir", str(tmp_path / "dist"), str(derived)], capture_output=True, text=True,
+                            timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    assert "src/train.py" in zipfile.ZipFile(wheel).namelist()
