@@ -121,7 +121,7 @@ def derived_config_text(base_text: str, dataset: str, model: str, data_root: str
                 "model": model,
                 "data_root": data_root,
                 "seed": seed,
-                "training": {**experiment["training"], **variant["training"]},
+                "training": dict(variant["training"]),  # a copy each: no YAML anchors
             })
     first = base_text.splitlines()[0] if base_text else ""
     header = first + "\n" if first.startswith("# ") else ""

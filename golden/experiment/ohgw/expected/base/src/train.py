@@ -6,14 +6,15 @@ It prints the experiment description, then one JSON line per evaluation (each ca
 and a final one, and writes {results_dir}/{run_id}/results.json and the best model's weights.
 
 Config schema (config/smoke_test.yaml and config/full_experiment.yaml share it):
-  experiment: {name, family, description, ...}   facts about the method, read by evaluate
+  experiment: name, family, scale, method_dataset, method_model (what the method names),
+              seeds, variants, not_implemented, and training: the settings every run shares
   runs: one entry per variation and seed
     - run_id: letters, digits, '-', '_' and '.'; unique
       variant: the variation this run belongs to (run_id without the seed)
       dataset, model: catalogue names; data_root: folder of dataset files (or null)
       seed: an integer (seeds expand into runs)
-      training: {batch_size, subset, ...}   the family's settings; numbers are converted
-                                             with float()/int() even when YAML gave strings
+      training: {...}   this run's own settings, over experiment.training (the shared ones);
+                        numbers are converted with float()/int() even when YAML gave strings
 
 Family part of train.py: hyper-gradient warm starts for successive-halving schedulers.
 
@@ -62,15 +63,16 @@ RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
 def load_run(config_path: Path, run_id: str) -> dict:
-    """The run called run_id from a config file; exits with one line when it is not there."""
+    """The run called run_id from a config file, its training settings over the shared ones."""
     with open(config_path, encoding="utf-8") as handle:
         config = yaml.safe_load(handle) or {}
     runs = config.get("runs")
     if not isinstance(runs, list):
         raise SystemExit(f"error: {config_path} has no list of runs (is the package derived yet?)")
+    shared = (config.get("experiment") or {}).get("training") or {}
     for run in runs:
         if isinstance(run, dict) and run.get("run_id") == run_id:
-            return run
+            return {**run, "training": {**shared, **(run.get("training") or {})}}
     raise SystemExit(f"error: no run {run_id!r} in {config_path}")
 
 
