@@ -33,7 +33,7 @@ def wheel(tmp_path_factory):
 
 def test_wheel_holds_every_rules_table_and_template(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"hpogen/rules/{p.name}" for p in (ROOT / "rules").glob("*.toml")}
+    expected = {f"hpogen/rules/{p.relative_to(ROOT / 'rules').as_posix()}" for p in (ROOT / "rules").rglob("*.toml")}
     templates = [p for p in (ROOT / "templates").rglob("*") if p.is_file()]
     expected |= {f"hpogen/templates/{p.relative_to(ROOT / 'templates').as_posix()}" for p in templates}
     assert expected and expected <= names, sorted(expected - names)

@@ -64,6 +64,11 @@ def template_source(name: str) -> str:
 
 def fill_template(name: str, **holes: Any) -> str:
     """Render templates/NAME with each `{hole}` replaced by the node for its value."""
+    return fill_template_module(name, **holes).code
+
+
+def fill_template_module(name: str, **holes: Any) -> cst.Module:
+    """fill_template's result as a libcst tree, for callers that assemble it further."""
     module = cst.parse_module(template_source(name))
     nodes = {k: to_node(v) for k, v in holes.items()}
     filler = _HoleFiller(nodes, deep=False)
@@ -74,7 +79,7 @@ def fill_template(name: str, **holes: Any) -> str:
     missing = set(nodes) - filler.used
     if missing:
         raise KeyError(f"{name}: no hole named {sorted(missing)}")
-    return filled.code
+    return filled
 
 
 class _HoleFiller(cst.CSTTransformer):

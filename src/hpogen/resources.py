@@ -14,10 +14,11 @@ RULES_DIR = PACKAGE_DIR / "rules"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 
-def rules_hash() -> str:
-    """A digest of every rules/ file, so a bundle records exactly which tables made it."""
+def rules_hash(part: str = "bundle") -> str:
+    """A digest of the rules/ tables of one product part, so a bundle records exactly which
+    tables made it (and a change to the experiment tables does not touch bundle locks)."""
     digest = hashlib.sha256()
-    for path in sorted(RULES_DIR.glob("*.toml")):
+    for path in sorted((RULES_DIR / part).glob("*.toml")):
         digest.update(path.name.encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

@@ -24,7 +24,7 @@ from hpogen.render.train import render_tabular_train
 
 ROOT = Path(__file__).resolve().parents[2]
 SUPPORT_DIR = Path(__file__).resolve().parent
-RULES_DIR = ROOT / "rules"
+RULES_DIR = ROOT / "rules" / "bundle"
 RESULT_PREFIX = "RESULT "
 SMALL_FAMILIES = ["hist_gradient_boosting", "random_forest", "svm", "linear"]
 ALL_FAMILIES = [*SMALL_FAMILIES, "mlp"]

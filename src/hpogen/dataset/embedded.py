@@ -1,4 +1,4 @@
-"""The embedded scikit-learn sets: their facts from rules/embedded.toml, and their data."""
+"""The embedded scikit-learn sets: their facts from rules/bundle/embedded.toml, and their data."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def embedded_names() -> list[str]:
 
 
 def embedded_facts(name: str) -> dict[str, Any]:
-    """Spec facts of an embedded set, from rules/embedded.toml (no data loaded)."""
+    """Spec facts of an embedded set, from rules/bundle/embedded.toml (no data loaded)."""
     entry = table("embedded").get(name)
     if entry is None or name == "defaults":
         raise HpogenError(f"unknown embedded dataset {name!r} (choose from {', '.join(embedded_names())})")

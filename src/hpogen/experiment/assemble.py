@@ -55,10 +55,14 @@ def _docstring_line(text: str) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Expr(cst.SimpleString('"""' + text.replace("\\", "\\\\").replace('"""', "'''") + '"""'))])
 
 
-def compose_modules(core_source: str, family_source: str, before: str = "main") -> str:
+def _module(source: str | cst.Module) -> cst.Module:
+    return source if isinstance(source, cst.Module) else cst.parse_module(source)
+
+
+def compose_modules(core_source: str | cst.Module, family_source: str | cst.Module, before: str = "main") -> str:
     """core with the family's imports added and its definitions placed before core's `before`
     function; the family's docstring is appended to core's."""
-    core, family = cst.parse_module(core_source), cst.parse_module(family_source)
+    core, family = _module(core_source), _module(family_source)
     family_imports, family_body = _split(family)
     body = list(core.body)
     position = next(i for i, s in enumerate(body) if _definition_name(s) == before)

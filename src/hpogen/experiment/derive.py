@@ -1,4 +1,4 @@
-"""`hpogen derive`: fill a base package's placeholders from the catalogue (rules/catalogue.toml).
+"""`hpogen derive`: fill a base package's placeholders from the catalogue (rules/experiment/catalogue.toml).
 
 preprocess.py gets the dataset's loader, model.py the model, both config files their runs (one
 per variation and seed), and pyproject.toml the requirements of the new imports. Every other

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..codegen import fill_template, format_tree, template_source
+from ..codegen import fill_template_module, format_tree, template_source
 from ..errors import HpogenError
 from ..outdir import staged_folder, write_files
 from ..tables import table
@@ -53,8 +53,8 @@ def python_files(spec: MethodSpec, reading: MethodReading) -> dict[str, str]:
     family = reading.family
     not_implemented = list(reading.not_implemented)
     train = compose_modules(
-        fill_template("experiment/train_core.py", experiment_description=experiment_description(spec, reading)),
-        fill_template(f"experiment/train_{family}.py", not_implemented=not_implemented),
+        fill_template_module("experiment/train_core.py", experiment_description=experiment_description(spec, reading)),
+        fill_template_module(f"experiment/train_{family}.py", not_implemented=not_implemented),
     )
     evaluate = compose_modules(template_source("experiment/evaluate_core.py"),
                                template_source(f"experiment/evaluate_{family}.py"))
@@ -82,10 +82,11 @@ def third_party_imports(sources: dict[str, str]) -> list[str]:
 def pyproject_text(name: str, description: str, sources: dict[str, str]) -> str:
     """PEP 621 metadata whose dependencies list (PEP 508 strings) covers every third-party import."""
     requirements = table("experiment_packages")["requirements"]
-    missing = [module for module in third_party_imports(sources) if module not in requirements]
+    imported = third_party_imports(sources)
+    missing = [module for module in imported if module not in requirements]
     if missing:
         raise HpogenError(f"no requirement known for imported module(s) {', '.join(missing)}")
-    dependencies = sorted(requirements[m] for m in third_party_imports(sources))
+    dependencies = sorted(requirements[m] for m in imported)
     lines = [
         "[project]",
         f"name = {json.dumps(name)}",

@@ -1,4 +1,4 @@
-"""Read a MethodSpec by the tables of rules/method.toml: its family and the facts its text states.
+"""Read a MethodSpec by the tables of rules/experiment/method.toml: its family and the facts its text states.
 
 Every fact records the rule that found it and the sentence it came from; a fact the text does
 not state gets the table's default and the reason for it.
@@ -144,7 +144,7 @@ def _sentence(text: str, position: int) -> str:
 
 
 def _applies(note: str, facts: tuple[Fact, ...]) -> bool:
-    """Whether a note of rules/method.toml [notes] concerns this method: NAME_in_FACT keys."""
+    """Whether a note of rules/experiment/method.toml [notes] concerns this method: NAME_in_FACT keys."""
     value, _, fact = note.partition("_in_")
     return any(f.name == fact and value in f.value for f in facts)
 
