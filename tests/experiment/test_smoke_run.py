@@ -78,3 +78,21 @@ def test_evaluation_prints_one_comparison_and_writes_pdfs(smoke):
     assert "best_accuracy_asha_pair1.pdf" in figures and "best_accuracy_asha_pair2.pdf" in figures
     assert not [p for p in results.rglob("*.pdf") if p.parent.name != "images"]
     assert all((results / "images" / f).read_bytes().startswith(b"%PDF") for f in figures)
+
+
+def test_baseline_package_smoke_runs_on_fakedata(tmp_path):
+    """A method naming MNIST derives to a package whose smoke config uses torchvision's FakeData of
+    MNIST's shape (no files needed), and that package runs too."""
+    case = EXPERIMENT_GOLDEN / "baseline"
+    invoke("basecode", case / "method.json", "--out", tmp_path / "base")
+    invoke("derive", tmp_path / "base", "--out", tmp_path / "package")
+    completed = subprocess.run([sys.executable, "-m", "src.main", "--smoke-test", "--results-dir", str(tmp_path / "r")],
+                               cwd=tmp_path / "package", capture_output=True, text=True, timeout=600,
+                               env={**os.environ, "OMP_NUM_THREADS": "1"}, stdin=subprocess.DEVNULL)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    result = json.loads((tmp_path / "r" / "baseline-s0" / "results.json").read_text())
+    assert result["dataset"] == "fakedata" and result["model"] == "small_cnn"
+    assert [p["epoch"] for p in result["trajectory"]] == [1, 2]
+    comparison = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert comparison["variants"]["baseline"]["runs"] == 1
+    assert sorted(p.name for p in (tmp_path / "r" / "images").iterdir()) == sorted(comparison["figures"])
