@@ -121,3 +121,21 @@ def test_derived_package_builds_with_pip(built, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     assert "src/train.py" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_uv_reads_the_pyproject_and_runs_main(built, tmp_path):
+    """`uv run python -m src.main` from the package root: uv parses pyproject.toml (it refuses a
+    `[project.dependencies]` table) and runs main. --no-sync uses this environment, since a sync
+    would download torch."""
+    import os
+    import sys
+    from pathlib import Path
+
+    package = tmp_path / "package"
+    shutil.copytree(built["ohgw"][1], package)
+    uv = Path(sys.executable).with_name("uv")
+    environment = {**os.environ, "UV_PROJECT_ENVIRONMENT": sys.prefix, "UV_NO_CACHE": "1"}
+    result = subprocess.run([str(uv), "run", "--no-sync", "--offline", "python", "-m", "src.main", "--help"],
+                            cwd=package, capture_output=True, text=True, timeout=120, env=environment)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "--smoke-test" in result.stdout and "--full-experiment" in result.stdout
