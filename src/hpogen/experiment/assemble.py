@@ -110,7 +110,3 @@ def _assigns(statement: cst.CSTNode, name: str) -> bool:
         for small in statement.body
     )
 
-
-def placeholders_left(source: str, names: tuple[str, ...]) -> list[str]:
-    """The placeholder names still in a module's code."""
-    return [name for name in names if name in source]
