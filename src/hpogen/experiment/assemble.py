@@ -109,4 +109,3 @@ def _assigns(statement: cst.CSTNode, name: str) -> bool:
         isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets)
         for small in statement.body
     )
-
