@@ -58,10 +58,11 @@ def compare(results: list[dict], images: Path) -> dict:
                                                 f"{scheduler}: best test accuracy"), images, f"best_accuracy_{scheduler}_pair1"))
         figures.append(save_figure(curve_figure(labelled, "cumulative_epochs", "cumulative epochs",
                                                 f"{scheduler}: best test accuracy"), images, f"best_accuracy_{scheduler}_pair2"))
-    overhead = {f"{r['scheduler']}+{r['warm_start_label']}": 0.0 for r in results}
-    for key in overhead:
-        overhead[key] = median([100 * r["warm_start_overhead"] for r in results
-                                if f"{r['scheduler']}+{r['warm_start_label']}" == key]) or 0.0
+    shares = {}
+    for result in results:
+        shares.setdefault(f"{result['scheduler']}+{result['warm_start_label']}", []).append(
+            100 * result["warm_start_overhead"])
+    overhead = {key: median(values) or 0.0 for key, values in shares.items()}
     figures.append(save_figure(bar_figure(overhead, "warm-start share of wall time (%)", "Warm-start overhead"),
                                images, "warm_start_overhead"))
     figures.append(save_figure(shift_figure(results), images, "hyperparameter_shift"))

@@ -94,8 +94,8 @@ def base_config_text(reading: MethodReading, scale: str) -> str:
     return header + body + placeholder
 
 
-def derived_config_text(base_text: str, dataset: str, model: str, data_root: str | None, where: str) -> str:
-    """A base config file with its runs filled in: each variation, for each seed."""
+def read_base_config(base_text: str, where: str) -> dict[str, Any]:
+    """The experiment section of a base config file, refusing one basecode did not write."""
     import yaml
 
     try:
@@ -105,6 +105,17 @@ def derived_config_text(base_text: str, dataset: str, model: str, data_root: str
     experiment = config.get("experiment") if isinstance(config, dict) else None
     if not isinstance(experiment, dict) or config.get("runs") != PLACEHOLDER:
         raise HpogenError(f"{where}: not a base config of hpogen basecode (no experiment section or runs placeholder)")
+    for key in ("method_dataset", "method_model", "seeds", "variants", "training"):
+        if key not in experiment:
+            raise HpogenError(f"{where}: no experiment.{key} (not written by hpogen basecode)")
+    return experiment
+
+
+def derived_config_text(base_text: str, experiment: dict[str, Any], dataset: str, model: str,
+                        data_root: str | None, where: str) -> str:
+    """A base config file (read by read_base_config) with its runs filled in: each variation, for each seed."""
+    import yaml
+
     runs, seen = [], set()
     for seed in experiment["seeds"]:
         for variant in experiment["variants"]:

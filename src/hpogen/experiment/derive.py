@@ -16,7 +16,7 @@ from ..errors import HpogenError
 from ..outdir import staged_folder, write_files
 from ..tables import table
 from .assemble import replace_definitions
-from .configs import CONFIG_FILES, derived_config_text
+from .configs import CONFIG_FILES, derived_config_text, read_base_config
 from .package import PACKAGE_FILES, PLACEHOLDERS, finish_package
 
 
@@ -46,20 +46,6 @@ def read_base(base: Path) -> dict[str, str]:
     if not any(p in files["src/preprocess.py"] + files["src/model.py"] for p in PLACEHOLDERS):
         raise HpogenError(f"{base} has no placeholders left: it is derived already (derive from its base)")
     return files
-
-
-def method_choice(files: dict[str, str], key: str, where: Path) -> str:
-    """What the base's full config says the method names (method_dataset, method_model)."""
-    import yaml
-
-    try:
-        config = yaml.safe_load(files[CONFIG_FILES["full"]])
-    except yaml.YAMLError:
-        raise HpogenError(f"{where / CONFIG_FILES['full']}: not valid YAML") from None
-    experiment = config.get("experiment") if isinstance(config, dict) else None
-    if not isinstance(experiment, dict) or key not in experiment:
-        raise HpogenError(f"{where / CONFIG_FILES['full']}: no experiment.{key} (not written by hpogen basecode)")
-    return str(experiment[key])
 
 
 def choose(kind: str, given: str | None, named: str) -> str:
@@ -97,8 +83,10 @@ def dataset_entry_source(dataset: str) -> str:
 
 
 def derived_files(request: DeriveRequest, files: dict[str, str]) -> dict[str, str]:
-    dataset = choose("datasets", request.dataset, method_choice(files, "method_dataset", request.base))
-    model = choose("models", request.model, method_choice(files, "method_model", request.base))
+    where = {scale: str(request.base / name) for scale, name in CONFIG_FILES.items()}
+    experiments = {scale: read_base_config(files[name], where[scale]) for scale, name in CONFIG_FILES.items()}
+    dataset = choose("datasets", request.dataset, str(experiments["full"]["method_dataset"]))
+    model = choose("models", request.model, str(experiments["full"]["method_model"]))
     data_root = check_data_root(dataset, request.data_root)
     smoke_dataset = dataset if table("catalogue")["datasets"][dataset].get("embedded") else "fakedata"
     model_template = template_source(f"experiment/catalogue/{table('catalogue')['models'][model]['template']}")
@@ -108,7 +96,7 @@ def derived_files(request: DeriveRequest, files: dict[str, str]) -> dict[str, st
     derived["src/model.py"] = replace_definitions(files["src/model.py"], model_template, "MODEL_PLACEHOLDER")
     for scale, name in CONFIG_FILES.items():
         run_dataset, root = (smoke_dataset, None) if scale == "smoke" else (dataset, data_root)
-        derived[name] = derived_config_text(files[name], run_dataset, model, root, str(request.base / name))
+        derived[name] = derived_config_text(files[name], experiments[scale], run_dataset, model, root, where[scale])
     return derived
 
 

@@ -194,18 +194,12 @@ def compare(results: list[dict], images: Path) -> dict:
                 f"best_accuracy_{scheduler}_pair2",
             )
         )
-    overhead = {f"{r['scheduler']}+{r['warm_start_label']}": 0.0 for r in results}
-    for key in overhead:
-        overhead[key] = (
-            median(
-                [
-                    100 * r["warm_start_overhead"]
-                    for r in results
-                    if f"{r['scheduler']}+{r['warm_start_label']}" == key
-                ]
-            )
-            or 0.0
+    shares = {}
+    for result in results:
+        shares.setdefault(f"{result['scheduler']}+{result['warm_start_label']}", []).append(
+            100 * result["warm_start_overhead"]
         )
+    overhead = {key: median(values) or 0.0 for key, values in shares.items()}
     figures.append(
         save_figure(
             bar_figure(overhead, "warm-start share of wall time (%)", "Warm-start overhead"),
