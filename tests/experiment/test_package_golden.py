@@ -139,3 +139,17 @@ def test_uv_reads_the_pyproject_and_runs_main(built, tmp_path):
                             cwd=package, capture_output=True, text=True, timeout=120, env=environment)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "--smoke-test" in result.stdout and "--full-experiment" in result.stdout
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_configs_are_the_same_with_or_without_libyaml(case, built):
+    """dump_yaml uses libyaml's emitter where PyYAML has it; PyYAML's own must write the same bytes,
+    so a package is identical on machines without libyaml."""
+    from hpogen.experiment.configs import dump_yaml
+
+    for name in ("config/smoke_test.yaml", "config/full_experiment.yaml"):
+        text = (built[case.name][1] / name).read_text()
+        data = yaml.safe_load(text)
+        pure = yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)
+        assert dump_yaml(data) == pure
+        assert text.endswith(pure)
