@@ -169,6 +169,23 @@ def derive(
     print(f"wrote {written}")
 
 
+@app.command()
+def review(
+    folder: Annotated[Path | None, typer.Argument(help="experiment package or bundle folder")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="base, derived or train (default: from what the folder holds)")] = None,
+    base: Annotated[Path | None, typer.Option("--base", help="the base package a derived one came from")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="text, json or sarif")] = "text",
+    select: Annotated[str | None, typer.Option("--select", help="only these codes or prefixes, comma-separated")] = None,
+    ignore: Annotated[str | None, typer.Option("--ignore", help="skip these codes or prefixes, comma-separated")] = None,
+    explain: Annotated[str | None, typer.Option("--explain", help="print one rule's documentation")] = None,
+    list_rules: Annotated[bool, typer.Option("--list", help="print every rule's code and name")] = False,
+) -> None:
+    """Review an experiment package or a bundle's train function; exit 0 when ready, 1 when not."""
+    from .review.command import review_command
+
+    raise typer.Exit(review_command(folder, mode, base, output_format, select, ignore, explain, list_rules))
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,1 @@
+"""The review rules, one class per module; `all_rules()` finds them all."""
