@@ -105,8 +105,17 @@ def test_importing_the_generate_and_review_paths_loads_nothing_heavy():
     assert result.stdout.strip() == "[]", result.stdout
 
 
-@pytest.mark.parametrize("command", [["generate", "--dataset-type", "image", "--out"], ["plan", "--dataset-type", "tabular"]])
-def test_running_generate_and_plan_loads_nothing_heavy(command, tmp_path):
+GOLDEN_PACKAGE = PACKAGE.parents[1] / "golden" / "experiment" / "ohgw" / "expected"
+COMMANDS = [
+    ["generate", "--dataset-type", "image", "--out"],
+    ["plan", "--dataset-type", "tabular"],
+    ["review", str(GOLDEN_PACKAGE / "derived"), "--base", str(GOLDEN_PACKAGE / "base")],
+    ["review", str(PACKAGE.parents[1] / "golden" / "bundle" / "digits" / "expected")],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_running_generate_plan_and_review_loads_nothing_heavy(command, tmp_path):
     argv = command + ([str(tmp_path / "bundle")] if command[-1] == "--out" else [])
     code = (
         "import sys\nfrom hpogen import cli\n"

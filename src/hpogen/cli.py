@@ -125,6 +125,15 @@ def run(
                           seed=seed, resume=resume, out=out))
 
 
+NoReview = Annotated[bool, typer.Option("--no-review", help="write the package even when its review has findings")]
+
+
+def _require_ready(folder: Path, base: Path | None = None, *, mode: str) -> None:
+    from .review.gate import require_ready
+
+    require_ready(folder, mode, base)
+
+
 @app.command()
 def basecode(
     method: Annotated[Path, typer.Argument(help="method JSON: Open Problems, Methods, Experimental Setup, ...")],
@@ -133,6 +142,7 @@ def basecode(
     out: Annotated[Path | None, typer.Option("--out", help="package folder to write")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing package folder")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="print the facts read from the method (without --out: only that)")] = False,
+    no_review: NoReview = False,
 ) -> None:
     """Write the 8-file base experiment package for a research method (dataset and model as placeholders)."""
     from .experiment.method import load_method
@@ -145,7 +155,8 @@ def basecode(
     if out is not None:
         from .experiment.package import write_basecode
 
-        written = write_basecode(spec, reading, out, force=force)
+        check = None if no_review else functools.partial(_require_ready, mode="base")
+        written = write_basecode(spec, reading, out, force=force, check=check)
         print(f"wrote {written} ({reading.family} base package)")
     if explain:
         from .console import print_table
@@ -161,11 +172,13 @@ def derive(
     model: Annotated[str | None, typer.Option("--model", help="small_cnn, resnet20, mlp (default: what the method names)")] = None,
     data_root: Annotated[Path | None, typer.Option("--data-root", help="folder with the dataset's torchvision files")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing package folder")] = False,
+    no_review: NoReview = False,
 ) -> None:
     """Fill a base package's placeholders from the catalogue and write every run variation to both configs."""
     from .experiment.derive import DeriveRequest, write_derived
 
-    written = write_derived(DeriveRequest(base, out, dataset, model, data_root, force))
+    check = None if no_review else functools.partial(_require_ready, mode="derived")
+    written = write_derived(DeriveRequest(base, out, dataset, model, data_root, force, check))
     print(f"wrote {written}")
 
 

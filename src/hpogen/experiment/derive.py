@@ -8,6 +8,7 @@ file is copied byte for byte. The base is only read, never executed.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class DeriveRequest:
     model: str | None = None
     data_root: Path | None = None
     force: bool = False
+    check: Callable[[Path, Path], None] | None = None  # (staged package, base): the review
 
 
 def read_base(base: Path) -> dict[str, str]:
@@ -116,4 +118,6 @@ def write_derived(request: DeriveRequest) -> Path:
                 for name in PLACEHOLDERS if name in p.read_text(encoding="utf-8")]
         if left:
             raise HpogenError(f"placeholders left after derive: {', '.join(left)}")
+        if request.check is not None:
+            request.check(staging, base)
     return out

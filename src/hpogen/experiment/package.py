@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,9 @@ def finish_package(folder: Path, name: str, description: str) -> None:
     (folder / "pyproject.toml").write_text(pyproject_text(name, description, sources), encoding="utf-8")
 
 
-def write_basecode(spec: MethodSpec, reading: MethodReading, out: Path, force: bool = False) -> Path:
-    """Write the base package into out (atomically)."""
+def write_basecode(spec: MethodSpec, reading: MethodReading, out: Path, force: bool = False,
+                   check: Callable[[Path], None] | None = None) -> Path:
+    """Write the base package into out (atomically); check (the review) sees it before it lands."""
     files = python_files(spec, reading)
     for scale, path in CONFIG_FILES.items():
         files[path] = base_config_text(reading, scale)
@@ -124,6 +126,8 @@ def write_basecode(spec: MethodSpec, reading: MethodReading, out: Path, force: b
     with staged_folder(out, force) as staging:
         write_files(staging, files)
         finish_package(staging, f"{reading.family}-experiment", _description(reading))
+        if check is not None:
+            check(staging)
     return out
 
 

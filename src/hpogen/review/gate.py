@@ -1,0 +1,21 @@
+"""The review as a gate: `hpogen basecode` and `derive` refuse to finish a package with findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import HpogenError
+from .engine import review
+
+SHOWN = 3  # findings named in the error line
+
+
+def require_ready(folder: Path, mode: str, base: Path | None = None) -> None:
+    """Raise HpogenError naming the first findings when the package at folder is not ready."""
+    report = review(folder, mode, base)
+    if report.ready:
+        return
+    shown = "; ".join(f"{f.path}:{f.row}: {f.code} {f.message}" for f in report.findings[:SHOWN])
+    more = f" (and {len(report.findings) - SHOWN} more)" if len(report.findings) > SHOWN else ""
+    raise HpogenError(f"the {mode} package fails its review, so nothing was written: {shown}{more}"
+                      " (--no-review writes it anyway)")
