@@ -22,7 +22,8 @@ def dotted(node: ast.AST) -> str:
             parts.append(node.id)
             return ".".join(reversed(parts))
         elif isinstance(node, ast.Call):
-            parts.append(dotted(node.func) + "()" if dotted(node.func) else "()")
+            inner = dotted(node.func)  # once: twice per call doubles the work at every call of a chain
+            parts.append(inner + "()" if inner else "()")
             return ".".join(reversed(parts))
         else:
             return ""
@@ -365,14 +366,17 @@ def launcher_names(tree: ast.AST) -> set[str]:
 
 
 def launches(tree: ast.AST, needle: str) -> list[ast.Call]:
-    """Calls that start a subprocess (directly or through a launcher function of the module)
-    whose arguments, followed through their variables, hold a string containing needle."""
+    """Calls that start a subprocess (directly, through a launcher function of the module, or by
+    handing one to a thread or pool) whose arguments, followed through their variables, hold a
+    string containing needle."""
     aliases, launchers, flow = import_aliases(tree), launcher_names(tree), StringFlow(tree)
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and (resolved(dotted(node.func), aliases) in SUBPROCESS_CALLS
-                                           or callee(node) in launchers):
-            parts = [*node.args, *(k.value for k in node.keywords)]
+        if not isinstance(node, ast.Call):
+            continue
+        parts = [*node.args, *(k.value for k in node.keywords)]
+        if resolved(dotted(node.func), aliases) in SUBPROCESS_CALLS or callee(node) in launchers \
+                or any(isinstance(p, ast.Name) and p.id in launchers for p in parts):
             if any(needle in s for part in parts for s in flow.strings(part)):
                 found.append(node)
     return found
@@ -400,11 +404,13 @@ def looped(tree: ast.AST) -> set[int]:
 
 def prints_json(tree: ast.AST) -> bool:
     """Whether the module writes JSON to stdout: print(json.dumps(...)) (or of a variable assigned
-    from it), sys.stdout.write(json.dumps(...)) or json.dump(x, sys.stdout)."""
+    from it, or of an expression around it), sys.stdout.write(json.dumps(...)) or
+    json.dump(x, sys.stdout)."""
     aliases = import_aliases(tree)
 
     def is_dumps(node):
-        return isinstance(node, ast.Call) and resolved(dotted(node.func), aliases) == "json.dumps"
+        return any(isinstance(n, ast.Call) and resolved(dotted(n.func), aliases) == "json.dumps"
+                   for n in ast.walk(node))
 
     dumped = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and is_dumps(n.value)
               for t in n.targets if isinstance(t, ast.Name)}

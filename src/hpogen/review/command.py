@@ -26,5 +26,7 @@ def review_command(folder: Path | None, mode: str | None, base: Path | None, out
     if output_format not in FORMATS:
         raise HpogenError(f"--format must be one of {', '.join(FORMATS)}, not {output_format!r}")
     report = review(folder, mode, base, parse_selectors(select, "--select"), parse_selectors(ignore, "--ignore"))
-    print(render(report, output_format, folder))
+    text = render(report, output_format, folder)
+    # a file name that is not UTF-8 reaches the text as surrogates: show its bytes as \xNN
+    print(text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
     return 0 if report.ready else 1

@@ -92,8 +92,9 @@ def package_selection(package: ReviewedPackage, select, ignore) -> Selection:
     settings = {}
     pyproject = package.file("pyproject.toml")
     if pyproject is not None and isinstance(pyproject.toml, dict):
-        tool = pyproject.toml.get("tool")
-        found = tool.get("hpogen", {}).get("review", {}) if isinstance(tool, dict) else {}
+        found = pyproject.toml
+        for key in ("tool", "hpogen", "review"):  # any level may be something other than a table
+            found = found.get(key, {}) if isinstance(found, dict) else {}
         settings = found if isinstance(found, dict) else {}
     own_select, own_ignore = _codes(settings.get("select")), _codes(settings.get("ignore"))
     return Selection(select or own_select or ("ALL",), (*own_ignore, *(ignore or ())))

@@ -5,6 +5,7 @@ SARIF 2.1.0 for code-scanning services. Each carries the verdict.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .. import __version__
@@ -40,7 +41,8 @@ def ruff_fields(finding: Finding, shown_root: Path) -> dict[str, object]:
         "cell": None,
         "code": finding.code,
         "end_location": {"column": finding.col, "row": finding.row},
-        "filename": str((shown_root / finding.path).resolve()) if finding.path != "." else str(shown_root.resolve()),
+        # absolute, links not followed: a link out of the package is named as the link
+        "filename": os.path.abspath(shown_root / finding.path if finding.path != "." else shown_root),
         "fix": {"applicability": "display-only", "edits": [], "message": finding.fix_title},
         "location": {"column": finding.col, "row": finding.row},
         "message": finding.message,

@@ -10,12 +10,17 @@ import ast
 import functools
 import io
 import re
+import stat
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 MAX_BYTES = 1_000_000  # larger files are not read: no package file needs to be this big
+# deeper syntax trees count as not parsing: real code stays under 40 levels, and rules (and
+# ast.unparse, copy.deepcopy) may walk a tree recursively, which fails a few hundred levels down
+MAX_TREE_DEPTH = 100
 PLACEHOLDER = re.compile(r"\b[A-Z][A-Z0-9_]*PLACEHOLDER\b")
 
 
@@ -43,7 +48,10 @@ class SourceFile:
         try:
             if full.is_symlink() and not _inside(full, root):
                 return cls(relative, None, "is a symbolic link that points outside the package")
-            size = full.stat().st_size
+            status = full.stat()
+            if not stat.S_ISREG(status.st_mode):  # a pipe or device would block or never end
+                return cls(relative, None, "is not a regular file")
+            size = status.st_size
             if size > MAX_BYTES:
                 return cls(relative, None, f"is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")
             data = full.read_bytes()
@@ -104,11 +112,16 @@ class SourceFile:
     @staticmethod
     def _parse_python(text: str) -> tuple[Any, ParseError | None]:
         try:
-            return ast.parse(text), None
+            with warnings.catch_warnings():  # the reviewed code's warnings are not ours (and
+                warnings.simplefilter("ignore")  # under -W error they would fail the parse)
+                tree = ast.parse(text)
         except SyntaxError as exc:
             return None, ParseError(exc.lineno or 1, exc.offset or 1, exc.msg)
         except (ValueError, RecursionError, MemoryError) as exc:
             return None, ParseError(1, 1, str(exc) or type(exc).__name__)
+        if _deeper_than(tree, MAX_TREE_DEPTH):
+            return None, ParseError(1, 1, f"nested more than {MAX_TREE_DEPTH} levels deep")
+        return tree, None
 
     @staticmethod
     def _parse_toml(text: str) -> tuple[Any, ParseError | None]:
@@ -150,6 +163,15 @@ def _safe_loader():
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    level = [tree]
+    for _ in range(limit):
+        level = [child for node in level for child in ast.iter_child_nodes(node)]
+        if not level:
+            return False
+    return True
 
 
 def _inside(path: Path, root: Path) -> bool:
