@@ -35,7 +35,7 @@ class Finding:
     path: str
     row: int
     col: int
-    message: str = field(compare=False)
+    message: str
     name: str = field(compare=False)
     fix_title: str = field(compare=False)
 

@@ -21,8 +21,8 @@ class BaseCodeOmitted(Rule):
     (given with `--base`; without it this rule reports nothing). Every top-level function,
     class and method of the base must still be there, unless its base source holds a
     placeholder token (derive replaces those). A base function of five or more statements
-    (nested ones counted) whose derived version has fewer than half as many is reported as
-    truncated.
+    (nested ones counted) whose derived version has fewer than three quarters as many is reported
+    as truncated.
 
     ## Why is this bad?
     Deriving a package fills in the dataset, the model and the runs; the core logic is meant
@@ -85,6 +85,6 @@ class BaseCodeOmitted(Rule):
                                        problem="is missing")
                 elif kind == "function" and not isinstance(found, ast.ClassDef):
                     before, after = astutil.statement_count(node), astutil.statement_count(found)
-                    if before >= MIN_STATEMENTS and after * 2 < before:
+                    if before >= MIN_STATEMENTS and after * 4 < before * 3:
                         yield self.at(relative, found, path=relative, definition=f"{kind} {name}",
                                       problem=f"is truncated ({after} of its {before} statements left)")

@@ -10,9 +10,11 @@ from ..rule import Example, Rule
 STRONG = re.compile(r"\b(?:TODO|FIXME|XXX)\b|(?i:\b(?:todo|fixme)\s*:|for brevity|your code here"
                     r"|(?:\.\.\.|…)\s*\(?\s*(?:the\s+)?(?:existing|remaining|previous) code"
                     r"|\b(?:code|details|implementation)\s+omitted\b"
-                    r"|\b(?:existing|remaining) code (?:unchanged|here|remains|goes here))")
+                    r"|\b(?:existing|remaining) code (?:unchanged|here|remains|goes here)"
+                    r"|simplified version|\brest of (?:the )?(?:code|\w+\(\))"
+                    r"|\b(?:unchanged|same as) (?:from |in )?the base\b)")
 # markers that a docstring may use in a finished sense ("subclasses implement this")
-WEAK = re.compile(r"(?i)simplified version|rest of the code|\bimplement this\b"
+WEAK = re.compile(r"(?i)\bimplement this\b"
                   r"|\badd more\b(?:\s+[\w-]+){1,4}?\s+as needed")
 
 
@@ -23,8 +25,8 @@ class UnfinishedMarker(Rule):
     Searches the comments and string constants of the Python files, and the comments of the
     configs, for the marks of code left unfinished: TODO, FIXME, XXX, "omitted for brevity",
     "your code here", "... existing code ...", "simplified version", "rest of the code",
-    "implement this", "add more ... as needed". Docstrings are searched for the unambiguous
-    marks only.
+    "unchanged from the base", "implement this", "add more ... as needed". Docstrings are
+    searched for all but the last two, which a docstring may use in a finished sense.
 
     ## Why is this bad?
     Generated code marks the places it did not write. The module still imports, so nothing
