@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import sys
 from collections.abc import Iterator
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__",
                                        "__package__", "__builtins__", "__path__", "__annotations__"}
+
+
+_WALKED: dict[int, tuple[ast.AST, list[ast.AST]]] = {}
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """ast.walk's nodes, listed once per tree: forty rules ask the same trees again and again."""
+    hit = _WALKED.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    return remember_walk(node, list(ast.walk(node)))
+
+
+def remember_walk(node: ast.AST, nodes: list[ast.AST]) -> list[ast.AST]:
+    if len(_WALKED) > 20_000:
+        _WALKED.clear()
+    _WALKED[id(node)] = (node, nodes)  # the node is kept alive, so its id stays its own
+    return nodes
 
 
 def dotted(node: ast.AST) -> str:
@@ -31,7 +50,7 @@ def dotted(node: ast.AST) -> str:
 
 def calls(tree: ast.AST) -> Iterator[tuple[ast.Call, str]]:
     """Every call with its dotted callee name."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call):
             yield node, dotted(node.func)
 
@@ -39,7 +58,7 @@ def calls(tree: ast.AST) -> Iterator[tuple[ast.Call, str]]:
 def import_aliases(tree: ast.AST) -> dict[str, str]:
     """Local name -> the full dotted name it was imported as (`from a import b as c`: c -> a.b)."""
     aliases = {}
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -62,7 +81,7 @@ def resolved(name: str, aliases: dict[str, str]) -> str:
 def imported_top_modules(tree: ast.AST) -> list[tuple[str, ast.AST]]:
     """(top-level module, node) of every absolute import."""
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             found += [(alias.name.split(".")[0], node) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -76,7 +95,7 @@ def third_party(module: str, local: set[str]) -> bool:
 
 def strings(tree: ast.AST) -> Iterator[ast.Constant]:
     """Every str constant (f-string parts included)."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node
 
@@ -96,7 +115,7 @@ def functions(tree: ast.AST) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef
 
 def function(tree: ast.AST, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The first function called name, at any depth."""
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             return node
     return None
@@ -113,17 +132,17 @@ def body_without_docstring(node) -> list[ast.stmt]:
 def inside_loop(tree: ast.AST) -> set[int]:
     """ids of the nodes that sit inside a for/while loop body (at any depth)."""
     found: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             for statement in node.body:
-                found |= {id(child) for child in ast.walk(statement)}
+                found |= {id(child) for child in walk(statement)}
     return found
 
 
 def bound_names(tree: ast.AST) -> set[str]:
     """Every name the module binds anywhere: imports, defs, parameters, targets, globals."""
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -146,13 +165,13 @@ def bound_names(tree: ast.AST) -> set[str]:
 
 
 def has_star_import(tree: ast.AST) -> bool:
-    return any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree))
+    return any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in walk(tree))
 
 
 def dict_keys(tree: ast.AST) -> set[str]:
     """String keys of dict displays and of `x["key"] = ...` assignments, and dict(key=...) calls."""
     keys: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Dict):
             keys |= {k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
@@ -177,7 +196,7 @@ def module_function(tree: ast.AST, name: str) -> ast.FunctionDef | ast.AsyncFunc
 
 def loaded_names(node: ast.AST) -> set[str]:
     """Names read anywhere under node."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def int_literal(node: ast.AST) -> int | None:
@@ -200,6 +219,7 @@ def int_literal(node: ast.AST) -> int | None:
 
 # --- helpers of the HPG4 / HPG7 / HPG8 rules (placeholders, specialisation, derived vs base) ---
 
+@functools.lru_cache(maxsize=64)
 def comments(text: str) -> dict[int, str]:
     """Row -> the text of the comment on that row ('#' included); {} when text does not tokenize."""
     import io
@@ -218,7 +238,7 @@ def comments(text: str) -> dict[int, str]:
 def docstrings(tree: ast.AST) -> set[int]:
     """ids of the str constants that are docstrings of the module, a class or a function."""
     found: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = getattr(node, "body", [])
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
@@ -229,7 +249,7 @@ def docstrings(tree: ast.AST) -> set[int]:
 
 def statement_count(node: ast.AST) -> int:
     """How many statements a definition holds, nested ones included (the definition not counted)."""
-    return sum(isinstance(child, ast.stmt) for child in ast.walk(node)) - isinstance(node, ast.stmt)
+    return sum(isinstance(child, ast.stmt) for child in walk(node)) - isinstance(node, ast.stmt)
 
 
 def yaml_value(node, key: str):
@@ -272,7 +292,7 @@ def own_walk(scope: ast.AST) -> Iterator[ast.AST]:
 def scope_of(tree: ast.AST) -> dict[int, ast.AST]:
     """id(node) -> the innermost function (or lambda) whose own code holds it; absent: module."""
     found: dict[int, ast.AST] = {}
-    for scope in ast.walk(tree):
+    for scope in walk(tree):
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             found.update((id(node), scope) for node in own_walk(scope))
     return found
@@ -295,7 +315,7 @@ class StringFlow:
     def __init__(self, tree: ast.AST) -> None:
         self.tree, self.scopes = tree, scope_of(tree)
         self.events: dict[tuple[int, str], list] = {}  # (id(scope), name) -> [(end, start, kind, values)]
-        for node in ast.walk(tree):
+        for node in walk(tree):
             for name, kind, values in _bindings(node):
                 scope = self.scopes.get(id(node), tree)
                 self.events.setdefault((id(scope), name), []).append(
@@ -320,7 +340,7 @@ class StringFlow:
         if (id(node), depth) in self.seen:
             return self.seen[id(node), depth]
         self.seen[id(node), depth] = found = [s.value for s in strings(node)]
-        for name in ast.walk(node) if depth > 0 else ():
+        for name in walk(node) if depth > 0 else ():
             if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load):
                 scope = self.scopes.get(id(name), self.tree)
                 values = self.values(scope, name.id, name)
@@ -349,7 +369,7 @@ def launcher_names(tree: ast.AST) -> set[str]:
     aliases = import_aliases(tree)
     callers: dict[str, set[str]] = {}  # function -> the functions that call it
     todo = []
-    for definition in ast.walk(tree):
+    for definition in walk(tree):
         if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for node in own_walk(definition):
                 if isinstance(node, ast.Call):
@@ -371,7 +391,7 @@ def launches(tree: ast.AST, needle: str) -> list[ast.Call]:
     string containing needle."""
     aliases, launchers, flow = import_aliases(tree), launcher_names(tree), StringFlow(tree)
     found = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         parts = [*node.args, *(k.value for k in node.keywords)]
@@ -386,19 +406,19 @@ def looped(tree: ast.AST) -> set[int]:
     """ids of the nodes that run repeatedly: inside a loop or comprehension, or inside a function
     of the module that is called from such a place (or from a function that is)."""
     found = inside_loop(tree)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for part in (node.elt,) if not isinstance(node, ast.DictComp) else (node.key, node.value):
-                found |= {id(child) for child in ast.walk(part)}
-    defs = {n.name: n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    todo = [callee(c) for c in ast.walk(tree) if isinstance(c, ast.Call) and id(c) in found]
+                found |= {id(child) for child in walk(part)}
+    defs = {n.name: n for n in walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    todo = [callee(c) for c in walk(tree) if isinstance(c, ast.Call) and id(c) in found]
     done: set[str] = set()
     while todo:
         name = todo.pop()
         if name in defs and name not in done:
             done.add(name)
-            found |= {id(child) for child in ast.walk(defs[name])}
-            todo += [callee(c) for c in ast.walk(defs[name]) if isinstance(c, ast.Call)]
+            found |= {id(child) for child in walk(defs[name])}
+            todo += [callee(c) for c in walk(defs[name]) if isinstance(c, ast.Call)]
     return found
 
 
@@ -410,9 +430,9 @@ def prints_json(tree: ast.AST) -> bool:
 
     def is_dumps(node):
         return any(isinstance(n, ast.Call) and resolved(dotted(n.func), aliases) == "json.dumps"
-                   for n in ast.walk(node))
+                   for n in walk(node))
 
-    dumped = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and is_dumps(n.value)
+    dumped = {t.id for n in walk(tree) if isinstance(n, ast.Assign) and is_dumps(n.value)
               for t in n.targets if isinstance(t, ast.Name)}
     for node, name in calls(tree):
         full, first = resolved(name, aliases), node.args[0] if node.args else None

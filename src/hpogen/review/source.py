@@ -119,8 +119,12 @@ class SourceFile:
             return None, ParseError(exc.lineno or 1, exc.offset or 1, exc.msg)
         except (ValueError, RecursionError, MemoryError) as exc:
             return None, ParseError(1, 1, str(exc) or type(exc).__name__)
-        if _deeper_than(tree, MAX_TREE_DEPTH):
+        nodes = _nodes_within(tree, MAX_TREE_DEPTH)
+        if nodes is None:
             return None, ParseError(1, 1, f"nested more than {MAX_TREE_DEPTH} levels deep")
+        from .astutil import remember_walk
+
+        remember_walk(tree, nodes)  # the rules' walks of the whole tree start from this list
         return tree, None
 
     @staticmethod
@@ -152,8 +156,8 @@ class SourceFile:
 
         if self.yaml_node is None:
             return None, self.yaml_error
-        try:
-            return yaml.load(io.StringIO(text), Loader=_safe_loader()), None
+        try:  # constructed from the composed nodes: the text is parsed once
+            return yaml.constructor.SafeConstructor().construct_document(self.yaml_node), None
         except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
             return None, ParseError(1, 1, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
 
@@ -165,13 +169,15 @@ def _safe_loader():
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _deeper_than(tree: ast.AST, limit: int) -> bool:
-    level = [tree]
+def _nodes_within(tree: ast.AST, limit: int) -> list[ast.AST] | None:
+    """Every node in ast.walk's order (breadth first), or None when the tree is deeper than limit."""
+    nodes, level = [tree], [tree]
     for _ in range(limit):
         level = [child for node in level for child in ast.iter_child_nodes(node)]
         if not level:
-            return False
-    return True
+            return nodes
+        nodes += level
+    return None
 
 
 def _inside(path: Path, root: Path) -> bool:

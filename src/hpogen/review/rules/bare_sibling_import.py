@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .. import astutil
 from ..package import PACKAGE_FILES, ReviewedPackage
 from ..rule import Example, Rule
 
@@ -55,9 +56,9 @@ class BareSiblingImport(Rule):
             tree = source.python if source is not None else None
             if tree is None:
                 continue
-            fallback = {id(n) for node in ast.walk(tree) if isinstance(node, ast.Try)
-                        for handler in node.handlers for n in ast.walk(handler)}
-            for node in ast.walk(tree):
+            fallback = {id(n) for node in astutil.walk(tree) if isinstance(node, ast.Try)
+                        for handler in node.handlers for n in astutil.walk(handler)}
+            for node in astutil.walk(tree):
                 if id(node) in fallback:
                     continue
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else \

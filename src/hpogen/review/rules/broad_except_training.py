@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -65,9 +66,9 @@ class BroadExceptTraining(Rule):
         tree = source.python if source is not None else None
         if tree is None:
             return
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if isinstance(node, ast.ExceptHandler) and broad(node.type) \
-                    and not any(isinstance(n, ast.Raise) for s in node.body for n in ast.walk(s)):
+                    and not any(isinstance(n, ast.Raise) for s in node.body for n in astutil.walk(s)):
                 clause = "except:" if node.type is None else f"except {ast.unparse(node.type)}"
                 yield self.at(relative, node, clause=clause)
 

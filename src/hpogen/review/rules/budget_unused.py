@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted, int_literal, loaded_names, module_function
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -65,18 +66,18 @@ class BudgetUnused(Rule):
         source = package.file("train.py")
         tree = source.python if source is not None else None
         train = module_function(tree, "train") if tree is not None else None
-        if train is None or "budget" not in {a.arg for a in ast.walk(train.args) if isinstance(a, ast.arg)}:
+        if train is None or "budget" not in {a.arg for a in astutil.walk(train.args) if isinstance(a, ast.arg)}:
             return  # no train, or no budget parameter: train-signature reports that
         if "budget" not in loaded_names(train):
             yield self.at("train.py", train, problem="train() never reads budget")
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.iter, ast.Call) \
                     and dotted(node.iter.func) == "range" and node.iter.args \
                     and all(int_literal(a) is not None for a in node.iter.args) \
                     and any("epoch" in n.lower() for n in stored_names(node.target)):
                 yield self.at("train.py", node, problem="the training loop runs a hard-coded number of epochs")
         pieces = [loaded_names(p) | stored_names(p) for p in statement_pieces(train)]
-        for node in ast.walk(train):
+        for node in astutil.walk(train):
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None \
                     and (int_literal(node.value) or 0) >= 2:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -92,12 +93,12 @@ def epoch_count(name: str) -> bool:
 
 
 def stored_names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {n.id for n in astutil.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def statement_pieces(function: ast.AST):
     """Each simple statement, and each compound statement's header (test, iterable, items)."""
-    for node in ast.walk(function):
+    for node in astutil.walk(function):
         if not isinstance(node, ast.stmt) or node is function:
             continue
         if not any(hasattr(node, block) for block in BLOCKS):

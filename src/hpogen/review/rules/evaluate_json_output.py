@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import code_strings, prints_json
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -59,9 +60,9 @@ class EvaluateJsonOutput(Rule):
         if tree is None or not tree.body:  # other rules report a missing, broken or empty file
             return
         missing = [] if prints_json(tree) else ["never prints its comparison as JSON (print(json.dumps(...)))"]
-        globs = {id(s) for n in ast.walk(tree) if isinstance(n, ast.Call)
+        globs = {id(s) for n in astutil.walk(tree) if isinstance(n, ast.Call)
                  and getattr(n.func, "attr", getattr(n.func, "id", "")) in ("glob", "rglob", "iglob")
-                 for a in n.args for s in ast.walk(a)}
+                 for a in n.args for s in astutil.walk(a)}
         if not any("results.json" in s.value or id(s) in globs and s.value.endswith(".json")
                    for s in code_strings(tree)):
             missing.append("never reads the runs' results.json files")

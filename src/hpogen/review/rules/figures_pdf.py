@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .. import astutil
 from ..astutil import StringFlow, code_strings, docstrings
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -67,12 +68,12 @@ class FiguresPdf(Rule):
         for relative in ("src/evaluate.py", "src/train.py"):
             tree = trees.get(relative)
             flow = StringFlow(tree) if tree is not None else None
-            for node in ast.walk(tree) if tree is not None else []:
+            for node in astutil.walk(tree) if tree is not None else []:
                 if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "savefig":
                     yield from self._savefig(relative, flow, node, not (has_images or saved))
                     saved = True
             skip = _skipped(tree) if tree is not None else set()
-            for node in ast.walk(tree) if tree is not None else []:
+            for node in astutil.walk(tree) if tree is not None else []:
                 name = None if id(node) in skip else _pdf_name(node)
                 if name is not None and re.search(r"\s|[A-Z]", name):
                     yield self.at(relative, node, path=relative, problem=f"figure name {name!r} has "
@@ -96,7 +97,7 @@ class FiguresPdf(Rule):
 
 def _skipped(tree: ast.AST) -> set[int]:
     """ids of docstrings and of the parts of f-strings (their f-string is checked whole)."""
-    parts = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
+    parts = {id(v) for n in astutil.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
     return parts | docstrings(tree)
 
 

@@ -76,7 +76,7 @@ class HardCodedDatasetName(Rule):
     def free_text(tree) -> set[int]:
         """ids of the strings under a description-like name, dict key or keyword argument."""
         found: set[int] = set()
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             parts = []
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]

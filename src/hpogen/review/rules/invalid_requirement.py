@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 from .pyproject_invalid import key_row
@@ -56,8 +58,6 @@ class InvalidRequirement(Rule):
     ]
 
     def check(self, package: ReviewedPackage):
-        from packaging.requirements import InvalidRequirement, Requirement
-
         source = package.file("pyproject.toml")
         project = source.toml.get("project") if source is not None and source.toml else None
         dependencies = project.get("dependencies") if isinstance(project, dict) else None
@@ -68,10 +68,30 @@ class InvalidRequirement(Rule):
         for item in dependencies:
             if not isinstance(item, str):
                 continue
-            try:
-                Requirement(item)
-            except InvalidRequirement as exc:
+            error = requirement_error(item)
+            if error is not None:
                 place = string_place(source.lines, item, after)
                 after = place or after
                 yield self.finding("pyproject.toml", *(place or (key, 1)), requirement=item,
-                                   error=str(exc).splitlines()[0])
+                                   error=error)
+
+
+# the common shape `name[extras]>=1.2,<3`, certainly valid; anything else goes to packaging
+# (the reference PEP 508 parser), which costs a 15 ms import
+SIMPLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+                    r"(?:\[[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+                    r"(?:,[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)*\])?"
+                    r"(?:(?:>=|<=|==|!=|<|>)\d+(?:\.\d+)*(?:,(?:>=|<=|==|!=|<|>)\d+(?:\.\d+)*)*)?$")
+
+
+def requirement_error(item: str) -> str | None:
+    """Why item is not a PEP 508 requirement, or None when it is one."""
+    if SIMPLE.match(item):
+        return None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        Requirement(item)
+    except InvalidRequirement as exc:
+        return str(exc).splitlines()[0]
+    return None

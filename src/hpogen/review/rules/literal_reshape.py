@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted, import_aliases, int_literal, resolved
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -60,7 +61,7 @@ class LiteralReshape(Rule):
         if tree is None:
             return
         aliases = import_aliases(tree)
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             if resolved(dotted(node.func), aliases) in FUNCTIONS:

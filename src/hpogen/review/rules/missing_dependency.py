@@ -5,6 +5,7 @@ import re
 import sys
 
 from ...tables import table
+from .. import astutil
 from ..package import PACKAGE_FILES, ReviewedPackage
 from ..rule import Example, Rule
 
@@ -26,9 +27,9 @@ def third_party_imports(package: ReviewedPackage) -> list[tuple[str, ast.stmt, l
         tree = source.python if source is not None else None
         if tree is None:
             continue
-        tries = [t for t in ast.walk(tree) if isinstance(t, (ast.Try, ast.TryStar)) and _catches_import_error(t)]
-        optional = {id(n) for t in tries for statement in t.body for n in ast.walk(statement)}
-        for node in ast.walk(tree):
+        tries = [t for t in astutil.walk(tree) if isinstance(t, (ast.Try, ast.TryStar)) and _catches_import_error(t)]
+        optional = {id(n) for t in tries for statement in t.body for n in astutil.walk(statement)}
+        for node in astutil.walk(tree):
             if isinstance(node, ast.Import) and id(node) not in optional:
                 groups = [[alias.name] for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and id(node) not in optional:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dict_keys, module_function
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -57,7 +58,7 @@ class MissingLossKey(Rule):
         train = module_function(tree, "train") if tree is not None else None
         if train is None or "loss" in dict_keys(tree) or "loss" in method_keys(tree):
             return
-        returns = [n for n in ast.walk(train) if isinstance(n, ast.Return) and n.value is not None]
+        returns = [n for n in astutil.walk(train) if isinstance(n, ast.Return) and n.value is not None]
         yield self.at("train.py", returns[0] if returns else train)
 
 
@@ -65,10 +66,10 @@ def method_keys(tree: ast.AST) -> set[str]:
     """Keys given to `.update(key=...)` and `.setdefault("key", ...)`, and str constants
     (`LOSS_KEY = "loss"`) used as a dict display's key or a subscript store's."""
     keys: set[str] = set()
-    constants = {t.id: n.value.value for n in ast.walk(tree) if isinstance(n, ast.Assign)
+    constants = {t.id: n.value.value for n in astutil.walk(tree) if isinstance(n, ast.Assign)
                  and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
                  for t in n.targets if isinstance(t, ast.Name)}
-    for node in ast.walk(tree):
+    for node in astutil.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr == "update":
                 keys |= {k.arg for k in node.keywords if k.arg}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -66,15 +67,15 @@ class ModeFlags(Rule):
         if tree is None or not tree.body:  # other rules report a missing, broken or empty file
             return
         groups: dict[str, bool] = {}  # group variable -> made with required=True (or set later)
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if isinstance(node, ast.Assign) and _makes_group(node.value):
                 groups.update((dotted(t), _required(node.value)) for t in node.targets)
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if isinstance(node, ast.Assign) and any(dotted(t).endswith(".required") for t in node.targets) \
                     and isinstance(node.value, ast.Constant) and node.value.value is True:
                 groups.update((dotted(t).removesuffix(".required"), True) for t in node.targets)
         placed: dict[str, str] = {}
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "add_argument"):
                 continue

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted, import_aliases, imported_top_modules, resolved
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -65,13 +66,13 @@ class NoDeviceSelection(Rule):
         if not imports:
             return
         aliases = import_aliases(tree)
-        inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-        used = {resolved(dotted(n), aliases) for n in ast.walk(tree)
+        inner = {id(n.value) for n in astutil.walk(tree) if isinstance(n, ast.Attribute)}
+        used = {resolved(dotted(n), aliases) for n in astutil.walk(tree)
                 if isinstance(n, (ast.Name, ast.Attribute)) and id(n) not in inner}
         torch_used = {name for name in used if name.startswith("torch.")}
         if any(name.startswith(CHECKS) for name in used):
             return
-        hard_coded = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and cuda_call(n)]
+        hard_coded = [n for n in astutil.walk(tree) if isinstance(n, ast.Call) and cuda_call(n)]
         for node in hard_coded:
             yield self.at("train.py", node, problem="train.py hard-codes the CUDA device without checking it is available")
         if not hard_coded and any(not name.startswith(DEVICE_FREE) for name in torch_used):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 
@@ -51,7 +52,7 @@ class ResultsDirFlag(Rule):
         tree = source.python if source is not None else None
         if tree is None or not tree.body:  # other rules report a missing, broken or empty file
             return
-        options = [a.value for node in ast.walk(tree) if isinstance(node, ast.Call)
+        options = [a.value for node in astutil.walk(tree) if isinstance(node, ast.Call)
                    and isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"
                    for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         if "--results-dir" in options:

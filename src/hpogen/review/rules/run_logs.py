@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import callee, code_strings, dotted, import_aliases, own_walk, resolved
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -91,8 +92,8 @@ class _Flow:
 
     def __init__(self, tree: ast.AST) -> None:
         self.tree, self.aliases = tree, import_aliases(tree)
-        self.parents = {id(c): n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
-        self.defs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        self.parents = {id(c): n for n in astutil.walk(tree) for c in ast.iter_child_nodes(n)}
+        self.defs = {n.name: n for n in astutil.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
 
     def ancestors(self, node):
         while id(node) in self.parents:
@@ -131,7 +132,7 @@ class _Flow:
             return True  # handed to code this rule does not follow
 
         def holds(part):
-            return any(n is node for n in ast.walk(part))
+            return any(n is node for n in astutil.walk(part))
 
         params = [a.arg for a in function.args.posonlyargs + function.args.args]
         index = next((i for i, a in enumerate(positional) if holds(a)), None)
@@ -142,19 +143,19 @@ class _Flow:
     def forwarded(self) -> set[str]:
         """The streams of main.py that child output is written to."""
         found, print_files = set(), set()
-        lines = {n.id for f in ast.walk(self.tree) if isinstance(f, (ast.For, ast.comprehension))
-                 for n in ast.walk(f.target) if isinstance(n, ast.Name)}
-        lines |= {t.id for n in ast.walk(self.tree) if isinstance(n, ast.Assign)
+        lines = {n.id for f in astutil.walk(self.tree) if isinstance(f, (ast.For, ast.comprehension))
+                 for n in astutil.walk(f.target) if isinstance(n, ast.Name)}
+        lines |= {t.id for n in astutil.walk(self.tree) if isinstance(n, ast.Assign)
                   and isinstance(n.value, ast.Call) and dotted(n.value.func).endswith(("readline", "read"))
                   for t in n.targets if isinstance(t, ast.Name)}
-        for node in ast.walk(self.tree):
+        for node in astutil.walk(self.tree):
             if isinstance(node, ast.Call) and resolved(dotted(node.func), self.aliases) == "print":
                 target = next((k.value for k in node.keywords if k.arg == "file"), None)
                 stream = "stdout" if target is None else resolved(dotted(target), self.aliases)[4:]
                 print_files.add(id(target))
                 if node.args and _is_line(node.args[0], lines) and stream in ("stdout", "stderr"):
                     found.add(stream)
-        for node in ast.walk(self.tree):
+        for node in astutil.walk(self.tree):
             name = resolved(dotted(node), self.aliases) if isinstance(node, ast.Attribute | ast.Name) else ""
             if name in ("sys.stdout", "sys.stderr") and id(node) not in print_files:
                 parent = self.parents.get(id(node))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted, import_aliases, launcher_names, launches, looped, resolved
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -82,7 +83,7 @@ class SequentialTrainLaunch(Rule):
         if not any(id(call) in repeated for call in found):
             yield self.at(source.path, found[0], problem="starts src.train outside any loop over the runs")
         launchers = launcher_names(tree)
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             name = resolved(dotted(node.func), aliases) if isinstance(node, ast.Call) else ""
             if name.startswith(CONCURRENT) or name == "threading.Thread" and any(
                     k.arg == "target" and dotted(k.value) in launchers for k in node.keywords):
@@ -96,7 +97,7 @@ class SequentialTrainLaunch(Rule):
 def _collected_popens(tree: ast.AST, aliases: dict[str, str]) -> list[ast.Call]:
     """Popen calls whose process is put in a list, dict or comprehension, not waited for in its loop."""
     held_ids, held_names, names = set(), set(), {}
-    for node in ast.walk(tree):
+    for node in astutil.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("append", "add", "extend"):
             held_ids |= {id(a) for a in node.args}
             held_names |= {a.id for a in node.args if isinstance(a, ast.Name)}
@@ -106,19 +107,19 @@ def _collected_popens(tree: ast.AST, aliases: dict[str, str]) -> list[ast.Call]:
             names[id(node.value)] = {t.id for t in node.targets if isinstance(t, ast.Name)}
             if any(isinstance(t, ast.Subscript) for t in node.targets):
                 held_ids.add(id(node.value))
-    loops = [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))]
+    loops = [n for n in astutil.walk(tree) if isinstance(n, (ast.For, ast.While))]
     found = []
-    for call in ast.walk(tree):
+    for call in astutil.walk(tree):
         if not (isinstance(call, ast.Call) and resolved(dotted(call.func), aliases) in POPEN):
             continue
         own = names.get(id(call), set())
         if id(call) not in held_ids and not own & held_names:
             continue
-        loop = next((lp for lp in reversed(loops) if any(n is call for n in ast.walk(lp))), None)
+        loop = next((lp for lp in reversed(loops) if any(n is call for n in astutil.walk(lp))), None)
         waited = loop is not None and any(
             isinstance(n, ast.Call) and dotted(n.func) in {f"{name}.{m}" for name in own
                                                            for m in ("wait", "communicate")}
-            for n in ast.walk(loop))
+            for n in astutil.walk(loop))
         if not waited:
             found.append(call)
     return found

@@ -65,7 +65,7 @@ class StubBody(Rule):
                 continue
             placeholders_allowed = package.mode == "base" and source.path in PLACEHOLDER_MODULES
             allowed = self.allowed_methods(tree)
-            for node in ast.walk(tree):
+            for node in astutil.walk(tree):
                 kind = self.stub_kind(node) if isinstance(node, FUNCTIONS) and id(node) not in allowed else None
                 if kind is None or any(astutil.dotted(d).split(".")[-1] in ALLOWED_DECORATORS
                                        for d in node.decorator_list):
@@ -95,7 +95,7 @@ class StubBody(Rule):
     @staticmethod
     def allowed_methods(tree) -> set[int]:
         """ids of the methods of Protocol classes, and of those a subclass in the module overrides."""
-        classes = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+        classes = [n for n in astutil.walk(tree) if isinstance(n, ast.ClassDef)]
         allowed: set[int] = set()
         for cls in classes:
             bases = {astutil.dotted(b.value if isinstance(b, ast.Subscript) else b).split(".")[-1] for b in cls.bases}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted, import_aliases, own_walk, resolved
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -65,7 +66,7 @@ class TeeDeadlock(Rule):
         if tree is None:
             return
         aliases = import_aliases(tree)
-        scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+        scopes = [tree, *(n for n in astutil.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
         readers = {s.name for s in scopes[1:] if _reads_parameter(s)}
         for scope in scopes:
             nodes = list(own_walk(scope))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 
@@ -64,19 +65,19 @@ class TestSplitIgnored(Rule):
         if not refers_to_test(tree):
             yield self.finding("train.py", problem="never uses the dataset's X_test (the contract's test part)")
             return
-        reads = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
+        reads = [n for n in astutil.walk(tree) if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
                  and isinstance(n.slice, ast.Constant) and n.slice.value == KEY]
         if reads and not guarded(tree):
             yield self.at("train.py", reads[0], problem="reads dataset[\"X_test\"] without checking it is there")
 
 
 def refers_to_test(tree: ast.AST) -> bool:
-    strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-    if KEY in strings or any(isinstance(n, ast.Attribute) and n.attr == KEY for n in ast.walk(tree)):
+    strings = {n.value for n in astutil.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    if KEY in strings or any(isinstance(n, ast.Attribute) and n.attr == KEY for n in astutil.walk(tree)):
         return True
     if "test" not in strings:
         return False
-    for node in ast.walk(tree):  # f"X_{name}" or "X_" + name, with name running over ("val", "test")
+    for node in astutil.walk(tree):  # f"X_{name}" or "X_" + name, with name running over ("val", "test")
         if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) \
                 and node.values[0].value == "X_":
             return True
@@ -88,7 +89,7 @@ def refers_to_test(tree: ast.AST) -> bool:
 
 def guarded(tree: ast.AST) -> bool:
     """Whether the module checks anywhere that X_test is there."""
-    for node in ast.walk(tree):
+    for node in astutil.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
                 and node.args and mentions(node.args[0]):
             return True
@@ -107,4 +108,4 @@ def guarded(tree: ast.AST) -> bool:
 
 
 def mentions(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Constant) and n.value == KEY for n in ast.walk(node))
+    return any(isinstance(n, ast.Constant) and n.value == KEY for n in astutil.walk(node))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import code_strings, dict_keys, prints_json
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -66,7 +67,7 @@ class TrainJsonOutput(Rule):
         missing = [] if prints_json(tree) else ["never prints json.dumps(...) to stdout"]
         if "run_id" not in dict_keys(tree) and not any(
                 isinstance(n, ast.Call) and any(k.arg == "run_id" for k in n.keywords)
-                and isinstance(n.func, ast.Attribute) and n.func.attr == "update" for n in ast.walk(tree)):
+                and isinstance(n.func, ast.Attribute) and n.func.attr == "update" for n in astutil.walk(tree)):
             missing.append("builds no record with a \"run_id\" key")
         if not any("results.json" in s.value for s in code_strings(tree)):
             missing.append("never writes results.json")

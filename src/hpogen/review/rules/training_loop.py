@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import dotted, imported_top_modules, looped
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -69,13 +70,13 @@ class TrainingLoop(Rule):
             return
         if {"lightning", "pytorch_lightning"} & {m for m, _ in imported_top_modules(tree)} and any(
                 isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "fit"
-                for n in ast.walk(tree)):
+                for n in astutil.walk(tree)):
             return
-        backward = [n for n in ast.walk(tree) if _method(n) == "backward"]
-        optimizers = {dotted(t) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+        backward = [n for n in astutil.walk(tree) if _method(n) == "backward"]
+        optimizers = {dotted(t) for n in astutil.walk(tree) if isinstance(n, ast.Assign)
                       and isinstance(n.value, ast.Call) and _optimizer_like(dotted(n.value.func))
                       for t in n.targets}
-        step = [n for n in ast.walk(tree) if _method(n) == "step"
+        step = [n for n in astutil.walk(tree) if _method(n) == "step"
                 and (dotted(n.func.value) in optimizers or _optimizer_like(dotted(n.func.value)))]
         missing = [part for part, found in ((".backward()", backward), ("an optimizer's .step()", step))
                    if not found]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 
+from .. import astutil
 from ..astutil import BUILTINS, bound_names, has_star_import
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -62,7 +63,7 @@ class UndefinedName(Rule):
                 continue
             known = bound_names(tree) | BUILTINS
             reported: set[str] = set()
-            uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+            uses = [n for n in astutil.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
             for node in sorted(uses, key=lambda n: (n.lineno, n.col_offset)):
                 if node.id not in known and node.id not in reported:
                     reported.add(node.id)

@@ -70,6 +70,8 @@ class UnfinishedMarker(Rule):
             tree = source.python
             if tree is None or source.text is None:
                 continue
+            if not (STRONG.search(source.text) or WEAK.search(source.text)):
+                continue  # no marker anywhere in the text, so none in a comment or string
             for row, comment in sorted(astutil.comments(source.text).items()):
                 yield from self.marked(source.path, row, comment, WEAK)
             docs = astutil.docstrings(tree)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import difflib
 
+from .. import astutil
 from ..astutil import dotted, module_function
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
@@ -65,7 +66,7 @@ class UnknownCfgKey(Rule):
         if tree is None or names is None:
             return
         configs = config_names(tree)
-        optional = {n.left.value for n in ast.walk(tree) if isinstance(n, ast.Compare)
+        optional = {n.left.value for n in astutil.walk(tree) if isinstance(n, ast.Compare)
                     and isinstance(n.left, ast.Constant) and isinstance(n.left.value, str)
                     and any(isinstance(op, (ast.In, ast.NotIn)) for op in n.ops)
                     and any(dotted(c).removesuffix(".keys()") in configs for c in n.comparators)}
@@ -88,7 +89,7 @@ def config_names(tree: ast.Module) -> set[str]:
                for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     while True:
         before = len(found)
-        for node in ast.walk(tree):
+        for node in astutil.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in helpers:
                 params = helpers[node.func.id]
                 found |= {params[i] for i, a in enumerate(node.args) if i < len(params) and dotted(a) in found}
@@ -113,7 +114,7 @@ def other_family(key: str, name: str) -> bool:
 
 def reads(tree: ast.Module, configs: set[str]):
     """(node, key, strict) of every read with a str key; strict: a missing key is an error."""
-    for node in ast.walk(tree):
+    for node in astutil.walk(tree):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and dotted(node.value) in configs:
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 yield node, node.slice.value, True
