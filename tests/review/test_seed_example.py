@@ -39,6 +39,8 @@ def test_seed_example_is_rejected_for_its_cifar10_loader():
     code, report = review_json(PACKAGE)
     assert code == 1, report
     assert report["is_base_code_ready"] is False
+    # the seed's own reason for rejecting it reaches the plain-language verdict
+    assert "torchvision.datasets.CIFAR10" in report["base_code_issue"]
     lines = (PACKAGE / "src" / "preprocess.py").read_text(encoding="utf-8").splitlines()
     cifar_rows = {row for row, line in enumerate(lines, 1) if "datasets.CIFAR10(" in line}
     assert cifar_rows, "the fixture no longer loads CIFAR-10"

@@ -15,7 +15,7 @@ from .rule import Finding, Rule
 
 SELECTOR = re.compile(r"^(ALL|HPG\d{0,3})$")
 SUPPRESSION = re.compile(r"#\s*hpogen:\s*ignore\[([A-Z0-9,\s]+)\]")
-SUMMARY_RULES = 6  # base_code_issue names this many rules' problems, then counts the rest
+SUMMARY_RULES = 12  # base_code_issue names this many rules' problems, then counts the rest
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,8 @@ def summarise(findings: tuple[Finding, ...]) -> str:
     for group in list(by_code.values())[:SUMMARY_RULES]:
         first = group[0]
         more = f" (and {len(group) - 1} more like it)" if len(group) > 1 else ""
-        sentences.append(f"{first.path}:{first.row}: {first.message}{more}; fix: {first.fix_title}")
+        where = "" if first.message.startswith(first.path) else f"{first.path}:{first.row}: "
+        sentences.append(f"{where}{first.message}{more}; fix: {first.fix_title}")
     rest = sum(len(g) for g in list(by_code.values())[SUMMARY_RULES:])
     if rest:
         sentences.append(f"and {rest} more finding(s) of other rules")
