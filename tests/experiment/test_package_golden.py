@@ -13,7 +13,8 @@ import yaml
 from packages import CASES, build_case, tree
 
 from hpogen.codegen import ruff_binary
-from hpogen.experiment.package import PACKAGE_FILES, PLACEHOLDERS, third_party_imports
+from hpogen.experiment.layout import PACKAGE_FILES
+from hpogen.experiment.package import PLACEHOLDERS, third_party_imports
 
 CHANGED_BY_DERIVE = {"src/preprocess.py", "src/model.py", "config/smoke_test.yaml", "config/full_experiment.yaml",
                      "pyproject.toml"}

@@ -18,7 +18,8 @@ from ..outdir import staged_folder, write_files
 from ..tables import table
 from .assemble import replace_definitions
 from .configs import CONFIG_FILES, derived_config_text, read_base_config
-from .package import PACKAGE_FILES, PLACEHOLDERS, finish_package
+from .layout import PACKAGE_FILES
+from .package import PLACEHOLDERS, finish_package
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,6 @@ from .configs import CONFIG_FILES, base_config_text
 from .method import MethodSpec
 from .reading import MethodReading
 
-PACKAGE_FILES = (
-    "src/train.py",
-    "src/evaluate.py",
-    "src/preprocess.py",
-    "src/model.py",
-    "src/main.py",
-    "pyproject.toml",
-    "config/smoke_test.yaml",
-    "config/full_experiment.yaml",
-)
 PLACEHOLDERS = ("DATASET_PLACEHOLDER", "MODEL_PLACEHOLDER", "SPECIFIC_CONFIG_PLACEHOLDER")
 
 

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..experiment.layout import PACKAGE_FILES
 from .source import PLACEHOLDER, SourceFile
 
 MODES = ("base", "derived", "train")
-PACKAGE_FILES = (
-    "src/train.py",
-    "src/evaluate.py",
-    "src/preprocess.py",
-    "src/model.py",
-    "src/main.py",
-    "pyproject.toml",
-    "config/smoke_test.yaml",
-    "config/full_experiment.yaml",
-)
 BUNDLE_FILES = ("train.py", "configspace.json")
 CONFIG_FILES = ("config/smoke_test.yaml", "config/full_experiment.yaml")
 # never part of a package's code: tool caches, environments, version control, run outputs
@@ -79,6 +71,23 @@ class ReviewedPackage:
             return {str(h["name"]) for h in space["hyperparameters"]}
         except (ValueError, KeyError, TypeError, RecursionError):
             return None
+
+
+    def placeholders(self, names) -> Iterator[tuple[str, int, int, str]]:
+        """(file, row, column, token) of every placeholder token on the lines of the named files."""
+        for relative in names:
+            source = self.file(relative)
+            for row, line in enumerate(source.lines if source is not None else [], 1):
+                found = PLACEHOLDER.search(line)
+                if found:
+                    yield relative, row, found.start() + 1, found.group()
+
+    def dependencies(self) -> tuple[SourceFile, list] | None:
+        """pyproject.toml and its [project].dependencies, when that is a list."""
+        source = self.file("pyproject.toml")
+        project = source.toml.get("project") if source is not None and source.toml else None
+        dependencies = project.get("dependencies") if isinstance(project, dict) else None
+        return (source, dependencies) if isinstance(dependencies, list) else None
 
 
 def list_files(root: Path) -> list[str]:

@@ -58,11 +58,10 @@ class InvalidRequirement(Rule):
     ]
 
     def check(self, package: ReviewedPackage):
-        source = package.file("pyproject.toml")
-        project = source.toml.get("project") if source is not None and source.toml else None
-        dependencies = project.get("dependencies") if isinstance(project, dict) else None
-        if not isinstance(dependencies, list):
+        found = package.dependencies()
+        if found is None:
             return  # pyproject-invalid and dependencies-not-a-list report these
+        source, dependencies = found
         key = key_row(source.text or "", "project", "dependencies")
         after = (key, 0)
         for item in dependencies:

@@ -115,11 +115,10 @@ class MissingDependency(Rule):
     ]
 
     def check(self, package: ReviewedPackage):
-        source = package.file("pyproject.toml")
-        project = source.toml.get("project") if source is not None and source.toml else None
-        dependencies = project.get("dependencies") if isinstance(project, dict) else None
-        if not isinstance(dependencies, list):
+        found = package.dependencies()
+        if found is None:
             return  # pyproject-invalid and dependencies-not-a-list report these
+        source, dependencies = found
         have, reported = declared(dependencies), set()
         for relative, node, names in third_party_imports(package):
             module, distributions = provider(names)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
-from ..source import PLACEHOLDER
 
 CORE_MODULES = ("src/train.py", "src/evaluate.py", "src/main.py")
 
@@ -47,11 +46,5 @@ class PlaceholderInCoreLogic(Rule):
     ]
 
     def check(self, package: ReviewedPackage):
-        for relative in CORE_MODULES:
-            source = package.file(relative)
-            if source is None or source.text is None:
-                continue
-            for row, line in enumerate(source.lines, 1):
-                found = PLACEHOLDER.search(line)
-                if found:
-                    yield self.finding(relative, row, found.start() + 1, path=relative, token=found.group())
+        for relative, row, col, token in package.placeholders(CORE_MODULES):
+            yield self.finding(relative, row, col, path=relative, token=token)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from ..package import PACKAGE_FILES, ReviewedPackage
 from ..rule import Example, Rule
-from ..source import PLACEHOLDER
 
 
 class PlaceholderInDerived(Rule):
@@ -48,11 +47,5 @@ class PlaceholderInDerived(Rule):
     ]
 
     def check(self, package: ReviewedPackage):
-        for relative in PACKAGE_FILES:
-            source = package.file(relative)
-            if source is None or source.text is None:
-                continue
-            for row, line in enumerate(source.lines, 1):
-                found = PLACEHOLDER.search(line)
-                if found:
-                    yield self.finding(relative, row, found.start() + 1, path=relative, token=found.group())
+        for relative, row, col, token in package.placeholders(PACKAGE_FILES):
+            yield self.finding(relative, row, col, path=relative, token=token)
