@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ..astutil import launches, looped
+from ..flow import launches, looped
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 
 from .. import astutil
-from ..astutil import code_strings, prints_json
+from ..flow import code_strings, prints_json
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 

@@ -4,7 +4,8 @@ import ast
 import re
 
 from .. import astutil
-from ..astutil import StringFlow, code_strings, docstrings
+from ..astutil import docstrings
+from ..flow import StringFlow, code_strings
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import ast
 
 from .. import astutil
-from ..astutil import callee, code_strings, dotted, import_aliases, own_walk, resolved
+from ..astutil import dotted, import_aliases, resolved
+from ..flow import callee, code_strings, own_walk
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 

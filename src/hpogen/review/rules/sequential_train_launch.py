@@ -3,7 +3,8 @@ from __future__ import annotations
 import ast
 
 from .. import astutil
-from ..astutil import dotted, import_aliases, launcher_names, launches, looped, resolved
+from ..astutil import dotted, import_aliases, resolved
+from ..flow import launcher_names, launches, looped
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 

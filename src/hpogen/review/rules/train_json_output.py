@@ -3,7 +3,8 @@ from __future__ import annotations
 import ast
 
 from .. import astutil
-from ..astutil import code_strings, dict_keys, prints_json
+from ..astutil import dict_keys
+from ..flow import code_strings, prints_json
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 

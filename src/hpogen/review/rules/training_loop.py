@@ -3,7 +3,8 @@ from __future__ import annotations
 import ast
 
 from .. import astutil
-from ..astutil import dotted, imported_top_modules, looped
+from ..astutil import dotted, imported_top_modules
+from ..flow import looped
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 
