@@ -40,9 +40,17 @@ class ReviewedPackage:
         return package
 
     def detect_mode(self) -> str:
+        """train for a bundle; base while a config still holds a placeholder (its runs are not
+        written yet) or, when no config says, while preprocess.py or model.py holds one."""
         if all(name in self.listing for name in BUNDLE_FILES) and "src/train.py" not in self.listing:
             return "train"
-        for name in ("src/preprocess.py", "src/model.py", *CONFIG_FILES):
+        configs = [self.file(name) for name in CONFIG_FILES]
+        readable = [c for c in configs if c is not None and c.text]
+        if any(PLACEHOLDER.search(c.text) for c in readable):
+            return "base"
+        if readable and all(c.yaml_data is not None for c in readable):
+            return "derived"  # written runs: a token left in the code is a dataset name or a leftover
+        for name in ("src/preprocess.py", "src/model.py"):
             source = self.file(name)
             if source is not None and source.text and PLACEHOLDER.search(source.text):
                 return "base"

@@ -52,7 +52,10 @@ class BaseCodeOmitted(Rule):
     VALID = [Example({"src/evaluate.py": BASE_TRAIN + "\n\ndef extra():\n    return 1\n"}, mode="derived",
                      base={"src/evaluate.py": BASE_TRAIN}),
              Example({"src/model.py": "def build(name):\n    return name\n"}, mode="derived",
-                     base={"src/model.py": "def load(name):\n    raise NotImplementedError(MODEL_PLACEHOLDER)\n"})]
+                     base={"src/model.py": "def load(name):\n    raise NotImplementedError(MODEL_PLACEHOLDER)\n"}),
+             Example({"src/model.py": "class Ablation:\n    pass\n"}, mode="derived",
+                     base={"src/model.py": "class ABLATION_PLACEHOLDER:\n    def __init__(self):\n"
+                                           "        self.layers = []\n"})]
     INVALID = [
         Example({"src/main.py": "def main():\n    return 0\n"}, mode="derived",
                 base={"src/main.py": "def read_runs(path):\n    return []\n\n\ndef main():\n    return 0\n"}),
@@ -72,9 +75,12 @@ class BaseCodeOmitted(Rule):
             if base is None or derived is None or base.python is None or derived.python is None:
                 continue
             ours = astutil.functions(derived.python)
-            for name, node in astutil.functions(base.python).items():
-                end = getattr(node, "end_lineno", node.lineno)
-                if PLACEHOLDER.search("\n".join(base.lines[node.lineno - 1:end])):
+            definitions = astutil.functions(base.python)
+            for name, node in definitions.items():
+                # a placeholder in a class stands for the whole class, its methods included
+                owner = definitions.get(name.partition(".")[0], node)
+                if any(PLACEHOLDER.search("\n".join(base.lines[n.lineno - 1:getattr(n, "end_lineno", n.lineno)]))
+                       for n in (node, owner)):
                     continue
                 kind = "class" if isinstance(node, ast.ClassDef) else "function"
                 found = ours.get(name)
