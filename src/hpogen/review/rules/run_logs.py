@@ -27,6 +27,35 @@ def pump(pipe, path, stream):
             stream.write(line)
 """
 
+ONE_STREAM = """    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for pipe, name in ((p.stdout, "stdout.log"), (p.stderr, "stderr.log")):
+        threading.Thread(target=tee, args=(pipe, run_dir / name)).start()
+
+
+def tee(pipe, path):
+    with open(path, "wb") as log:
+        for line in iter(pipe.readline, b""):
+            sys.stdout.buffer.write(line)
+            log.write(line)
+"""
+NESTED_PRINT = """    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(run_dir / "stdout.log", "w") as out, open(run_dir / "stderr.log", "w") as err:
+        threads = [tee(p.stdout, out), tee(p.stderr, err)]
+        for t in threads:
+            t.join()
+
+
+def tee(pipe, log):
+    def forward():
+        for line in iter(pipe.readline, ""):
+            log.write(line)
+            print(line, end="")
+
+    t = threading.Thread(target=forward)
+    t.start()
+    return t
+"""
+
 
 class RunLogs(Rule):
     """Flags a main.py that does not both log each run's output and show it.
@@ -34,9 +63,13 @@ class RunLogs(Rule):
     ## What it does
     Checks that src/main.py writes the files `{results_dir}/{run_id}/stdout.log` and
     `stderr.log` and forwards the child's output to its own streams (`sys.stdout` and
-    `sys.stderr` written to or handed on, or each line read from the child printed). A name
-    that only appears in a printed message, or a log path or stream handed to a function of
-    main.py that never uses that parameter, does not count.
+    `sys.stderr` written to or handed on, or each line read from the child printed). A child
+    stream (`proc.stdout`, `proc.stderr`) handed to a function of main.py (called, or the
+    target of a `threading.Thread`) that writes each line it reads to `sys.stdout`,
+    `sys.stderr`, their `.buffer`, or prints it, counts as forwarded, whichever of main.py's
+    own streams it lands on: the operator sees it. A name that only appears in a printed
+    message, or a log path or stream handed to a function of main.py that never uses that
+    parameter, does not count.
 
     ## Why is this bad?
     The runner keeps the two log files of every run as the record of the experiment, and the
@@ -61,13 +94,19 @@ class RunLogs(Rule):
     message = "src/main.py {problem}"
     fix_title = "Tee each run's stdout and stderr into {results_dir}/{run_id}/stdout.log / stderr.log and to sys.stdout / sys.stderr"
     VALID = [Example({"src/main.py": GOOD}),
-             Example({"src/main.py": "import threading\n" + HEAD + THREADS})]
+             Example({"src/main.py": "import threading\n" + HEAD + THREADS}),
+             Example({"src/main.py": "import threading\n" + HEAD + ONE_STREAM}),
+             Example({"src/main.py": "import threading\n" + HEAD + NESTED_PRINT})]
     INVALID = [
         Example({"src/main.py": HEAD + "    with open(run_dir / 'stdout.log', 'w') as out, "
                  "open(run_dir / 'stderr.log', 'w') as err:\n        subprocess.run(cmd, stdout=out, stderr=err)\n"}),
         Example({"src/main.py": GOOD.replace("stderr.log", "errors.txt")}),
         Example({"src/main.py": GOOD.replace("print(result.stderr, end=\"\", file=sys.stderr)",
                                              "print('run failed', file=sys.stderr)")}),
+        Example({"src/main.py": "import threading\n" + HEAD + ONE_STREAM.replace(
+            "            sys.stdout.buffer.write(line)\n", "            sys.stdout.buffer.write(b'.')\n")}),
+        Example({"src/main.py": "import threading\n" + HEAD + NESTED_PRINT.replace(
+            "tee(p.stderr, err)", "err.write(p.stderr.read())")}),
     ]
 
     def check(self, package: ReviewedPackage):
@@ -82,8 +121,8 @@ class RunLogs(Rule):
         streams = [stream for stream in ("stdout", "stderr") if stream not in forwarded]
         problems = [f"never writes {{results_dir}}/{{run_id}}/{' or '.join(logs)}"] if logs else []
         if streams:
-            problems.append(f"never forwards the runs' {' or '.join(streams)} to its own (the "
-                            "operator sees nothing while a run works)")
+            problems.append(f"never shows the runs' {' or '.join(streams)} on its own stdout or stderr "
+                            "(the operator cannot follow it while a run works)")
         if problems:
             yield self.finding(source.path, 1, 1, problem=" and ".join(problems))
 
@@ -142,7 +181,8 @@ class _Flow:
         return param is None or any(isinstance(n, ast.Name) and n.id == param for n in own_walk(function))
 
     def forwarded(self) -> set[str]:
-        """The streams of main.py that child output is written to."""
+        """The streams of main.py that child output is written to, and the child streams
+        (`proc.stdout`, `proc.stderr`) handed to a pump of main.py that shows each line."""
         found, print_files = set(), set()
         lines = {n.id for f in astutil.walk(self.tree) if isinstance(f, (ast.For, ast.comprehension))
                  for n in astutil.walk(f.target) if isinstance(n, ast.Name)}
@@ -165,7 +205,44 @@ class _Flow:
                         found.add(name[4:])
                 elif self.reaches_use(node):
                     found.add(name[4:])
+        return found | self._pumped(lines)
+
+    def _pumped(self, lines: set[str]) -> set[str]:
+        """The child streams handed to a function of main.py that writes each line it reads to
+        sys.stdout / sys.stderr (or their .buffer) or prints it: the operator sees them, on
+        whichever of main.py's own streams they land."""
+        pumps = {name for name, function in self.defs.items()
+                 if any(self._shows_line(n, lines) for n in astutil.walk(function))}
+        found = set()
+        for call in astutil.walk(self.tree):
+            if not isinstance(call, ast.Call):
+                continue
+            handed: list[ast.AST] = []
+            if callee(call) in pumps:
+                handed = [*call.args, *(k.value for k in call.keywords)]
+            elif resolved(dotted(call.func), self.aliases) == "threading.Thread":
+                target = next((k.value for k in call.keywords if k.arg == "target"), None)
+                if target is not None and dotted(target) in pumps:
+                    handed = [k.value for k in call.keywords if k.arg in ("args", "kwargs")]
+            names = {n.id for a in handed for n in astutil.walk(a) if isinstance(n, ast.Name)}
+            handed += [loop.iter for loop in astutil.walk(self.tree) if isinstance(loop, ast.For | ast.comprehension)
+                       and any(isinstance(t, ast.Name) and t.id in names for t in astutil.walk(loop.target))]
+            found |= {n.attr for a in handed for n in astutil.walk(a)
+                      if isinstance(n, ast.Attribute) and n.attr in ("stdout", "stderr")}
         return found
+
+    def _shows_line(self, node: ast.AST, lines: set[str]) -> bool:
+        """Whether node writes a line read from a child to sys.stdout / sys.stderr, maybe through
+        .buffer, or prints it there."""
+        if not (isinstance(node, ast.Call) and node.args and _is_line(node.args[0], lines)):
+            return False
+        name = resolved(dotted(node.func), self.aliases)
+        if name == "print":
+            target = next((k.value for k in node.keywords if k.arg == "file"), None)
+            return target is None or resolved(dotted(target), self.aliases).removesuffix(".buffer") \
+                in ("sys.stdout", "sys.stderr")
+        stream, _, method = name.rpartition(".")
+        return method in ("write", "writelines") and stream.removesuffix(".buffer") in ("sys.stdout", "sys.stderr")
 
 
 def _is_line(node: ast.AST, lines: set[str]) -> bool:
