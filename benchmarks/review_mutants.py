@@ -445,11 +445,15 @@ MUTANTS = [
     M("run-id-duplicated-full", "derived", "baseline", "HPG207", "run_ids are unique",
       Replace("config/full_experiment.yaml", "- run_id: baseline-s1\n", "- run_id: baseline-s0\n")),
     M("yaml-learning-rate-1e-3", "derived", "baseline", "HPG208", "numbers are YAML floats",
-      Replace("config/smoke_test.yaml", "    learning_rate: 0.05\n", "    learning_rate: 1e-3\n")),
+      Replace("config/smoke_test.yaml", "    learning_rate: 0.05\n", "    learning_rate: 1e-3\n"),
+      # the golden converts learning_rate with float(), which HPG208 accepts: hand it on as loaded
+      Replace("src/train.py", 'lr=float(hyper["learning_rate"])', 'lr=hyper["learning_rate"]')),
     M("yaml-eta-h-1e-3", "base", "ohgw", "HPG208", "numbers are YAML floats",
       Replace("config/smoke_test.yaml", "    eta_h: 0.001\n", "    eta_h: 1e-3\n")),
     M("yaml-low-1e-6", "derived", "ohgw", "HPG208", "numbers are YAML floats",
-      Replace("config/full_experiment.yaml", "        low: 1.0e-06\n", "        low: 1e-6\n")),
+      Replace("config/full_experiment.yaml", "        low: 1.0e-06\n", "        low: 1e-6\n"),
+      # the golden converts the bounds with float(), which HPG208 accepts: hand them on as loaded
+      Replace("src/train.py", 'float(bounds["low"])', 'bounds["low"]')),
     # ------------------------------------------------------------------ HPG3: command line
     M("mode-group-optional", "base", "ohgw", "HPG301", "one of the two modes is required",
       Replace("src/main.py", "parser.add_mutually_exclusive_group(required=True)",

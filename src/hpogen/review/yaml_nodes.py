@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .package import CONFIG_FILES, ReviewedPackage
-from .source import SourceFile
+from .source import PLACEHOLDER, SourceFile
 
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -71,3 +71,58 @@ def parsed_configs(package: ReviewedPackage) -> Iterator[tuple[str, SourceFile, 
             continue
         if source.yaml_error is None:
             yield relative, source, source.yaml_node
+
+
+# Where a config keeps its list of runs. The contract names it `runs`; real packages written by
+# LLMs (and their main.py, which reads the same key) often use one of the other names.
+RUN_LIST_KEYS = ("runs", "experiments", "run_variations", "variations", "run_variants")
+# The keys that name a run, in the order they are looked up: `run_id`, else `name`, else `id`.
+RUN_ID_KEYS = ("run_id", "name", "id")
+
+
+def run_list(root: Any) -> tuple[str, Any] | None:
+    """(key, value node) of the config's list of runs, None when it has none:
+
+    1. the `runs` key, whatever its value (the rules judge the value);
+    2. else the first of RUN_LIST_KEYS whose value is a list of mappings or a string holding a
+       placeholder token;
+    3. else the first top-level key whose value is a non-empty list of mappings that each carry
+       a `run_id` (else, a second pass, a `run_id`, `name` or `id`).
+    """
+    if kind(root) != "mapping":
+        return None
+    runs = value_of(root, "runs")
+    if runs is not None:
+        return "runs", runs
+    for key in RUN_LIST_KEYS[1:]:
+        node = value_of(root, key)
+        if kind(node) == "sequence" and all(kind(item) == "mapping" for item in node.value):
+            return key, node
+        if text(node) is not None and PLACEHOLDER.search(text(node)):
+            return key, node
+    for names in (RUN_ID_KEYS[:1], RUN_ID_KEYS):  # lists of runs with a run_id first
+        for key_node, node in root.value:
+            if (kind(key_node) == "scalar" and kind(node) == "sequence" and node.value
+                    and all(run_identifier(item, names) is not None for item in node.value)):
+                return str(key_node.value), node
+    return None
+
+
+def run_identifier(item: Any, names: tuple[str, ...] = RUN_ID_KEYS) -> tuple[str, Any] | None:
+    """(key, value node) of what names a run mapping: its `run_id`, else its `name`, else its
+    `id` (the first of those keys it has, whatever the value), None when it has none of them or
+    is no mapping."""
+    if kind(item) != "mapping":
+        return None
+    for key in names:
+        node = value_of(item, key)
+        if node is not None:
+            return key, node
+    return None
+
+
+def runs_data(source: SourceFile) -> tuple[str, Any] | None:
+    """(key, loaded value) of the run list of a config file (see run_list), None without one."""
+    data = source.yaml_data if source is not None and source.yaml_error is None else None
+    found = run_list(source.yaml_node) if isinstance(data, dict) else None
+    return (found[0], data.get(found[0])) if found is not None else None

@@ -10,6 +10,7 @@ from ..source import PLACEHOLDER
 PLACEHOLDER_FILES = ("src/preprocess.py", "src/model.py", *CONFIG_FILES)
 EXPLAINS = re.compile(r"replace|will be", re.I)
 YAML_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
+DOC_OR_COMMENT = re.compile(r"#|[rRuU]?(?:\"{3}|'{3})")  # a line that starts a comment or a docstring
 LOOK_UP = 3  # rows above a placeholder line its explaining comment may start
 
 
@@ -19,8 +20,10 @@ class PlaceholderWithoutComment(Rule):
     ## What it does
     In src/preprocess.py, src/model.py and both configs of a base package, every line holding a
     placeholder token needs a comment that says what replaces it ("replaced with ..." or "will
-    be ..."): on the same line, or in the comment lines directly above it (at most three lines
-    up, passing other placeholder lines).
+    be ..."): on the same line, in the comment lines directly above it (at most three lines
+    up, passing other placeholder lines), or in a comment or docstring that starts on the line
+    directly below it (`class ABLATION_PLACEHOLDER(nn.Module):` then a docstring `PLACEHOLDER: Will
+    be replaced with ...`).
 
     ## Why is this bad?
     The derive step, and whoever reads the base package, must know what each placeholder stands
@@ -46,13 +49,19 @@ class PlaceholderWithoutComment(Rule):
     modes = frozenset({"base"})
     VALID = [Example({"src/model.py": 'MODEL_PLACEHOLDER = "MODEL_PLACEHOLDER"  # Replaced by the model\n',
                       "config/smoke_test.yaml": "# PLACEHOLDER: will be replaced with the runs\n"
-                                                "# (one per variation)\nruns: SPECIFIC_CONFIG_PLACEHOLDER\n"})]
+                                                "# (one per variation)\nruns: SPECIFIC_CONFIG_PLACEHOLDER\n"}),
+             Example({"src/model.py": "from torch import nn\n\n\nclass ABLATION_PLACEHOLDER(nn.Module):\n"
+                                      '    """PLACEHOLDER: Will be replaced with ablation models."""\n\n\n'
+                                      "def build_model(name):\n    # the model\n"
+                                      "    raise NotImplementedError(MODEL_PLACEHOLDER)\n"
+                                      "    # will be replaced with the constructor of the derived model\n"})]
     INVALID = [
         Example({"src/preprocess.py": 'DATASET_PLACEHOLDER = "DATASET_PLACEHOLDER"\n'}),
         Example({"src/model.py": "# the model\nMODEL_PLACEHOLDER = None  # a model\n"}),
         Example({"config/full_experiment.yaml": "experiment: {}\nruns: SPECIFIC_CONFIG_PLACEHOLDER\n"}),
         Example({"src/preprocess.py": "# will be replaced with the loader\n\n\nX = 1\n"
                                       'DATASET_PLACEHOLDER = "DATASET_PLACEHOLDER"\n'}),
+        Example({"src/model.py": "class MODEL_PLACEHOLDER:\n    x = 1  # will be replaced\n"}),
     ]
 
     def check(self, package: ReviewedPackage):
@@ -78,6 +87,9 @@ class PlaceholderWithoutComment(Rule):
     @staticmethod
     def explained(lines: list[str], comments: dict[int, str], row: int) -> bool:
         if EXPLAINS.search(comments.get(row, "")):
+            return True
+        below = lines[row].strip() if row < len(lines) else ""
+        if DOC_OR_COMMENT.match(below) and EXPLAINS.search(below):
             return True
         for above in range(row - 1, max(0, row - 1 - LOOK_UP), -1):
             text = lines[above - 1].strip()

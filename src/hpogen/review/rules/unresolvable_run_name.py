@@ -3,6 +3,7 @@ from __future__ import annotations
 from .. import astutil
 from ..package import CONFIG_FILES, ReviewedPackage
 from ..rule import Example, Rule
+from ..yaml_nodes import run_list, runs_data
 
 RESOLVED_IN = {"model": "src/model.py", "dataset": "src/preprocess.py"}
 
@@ -12,7 +13,8 @@ class UnresolvableRunName(Rule):
 
     ## What it does
     For every run of config/smoke_test.yaml and config/full_experiment.yaml of a derived
-    package, looks up its `model` value among the string constants of src/model.py and its
+    package (the list under `runs`, or under the key such as `experiments` / `run_variations`
+    that holds them, as runs-schema finds it), looks up its `model` value among the string constants of src/model.py and its
     `dataset` value among those of src/preprocess.py (case ignored), and reports a name that
     appears in neither.
 
@@ -45,11 +47,15 @@ class UnresolvableRunName(Rule):
     fix_title = "Use a name the module handles, or add its code to the module"
     modes = frozenset({"derived"})
     VALID = [Example({"config/smoke_test.yaml": "runs:\n- run_id: a-s0\n  dataset: CIFAR10\n  model: resnet20\n"
-                                                "- run_id: b-s0\n  dataset: fakedata\n"}, mode="derived")]
+                                                "- run_id: b-s0\n  dataset: fakedata\n"}, mode="derived"),
+             Example({"config/smoke_test.yaml": "experiments:\n  - run_id: a_smoke\n    model: resnet20\n"
+                                                "    dataset: {name: cifar10}\n"}, mode="derived")]
     INVALID = [
         Example({"config/smoke_test.yaml": "runs:\n- run_id: a-s0\n  dataset: cifar-10\n  model: resnet20\n"},
                 mode="derived"),
         Example({"config/full_experiment.yaml": "runs:\n- run_id: a-s0\n  dataset: cifar10\n  model: resnet56\n"},
+                mode="derived"),
+        Example({"config/full_experiment.yaml": "run_variations:\n- run_id: a-s0\n  model: resnet56\n"},
                 mode="derived"),
     ]
 
@@ -61,11 +67,11 @@ class UnresolvableRunName(Rule):
                 known[key] = {node.value.lower() for node in astutil.strings(source.python)}
         for relative in CONFIG_FILES:
             source = package.file(relative)
-            data = source.yaml_data if source is not None else None
-            runs = data.get("runs") if isinstance(data, dict) else None
+            found = runs_data(source) if source is not None else None
+            runs = found[1] if found is not None else None
             if not isinstance(runs, list):
                 continue
-            nodes = getattr(astutil.yaml_value(source.yaml_node, "runs"), "value", None)
+            nodes = getattr(run_list(source.yaml_node)[1], "value", None)
             for index, run in enumerate(runs):
                 if not isinstance(run, dict):
                     continue
