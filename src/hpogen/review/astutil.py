@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-import sys
 from collections.abc import Iterator
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__",
@@ -89,10 +88,6 @@ def imported_top_modules(tree: ast.AST) -> list[tuple[str, ast.AST]]:
     return found
 
 
-def third_party(module: str, local: set[str]) -> bool:
-    return module not in sys.stdlib_module_names and module not in local and module != "__future__"
-
-
 def strings(tree: ast.AST) -> Iterator[ast.Constant]:
     """Every str constant (f-string parts included)."""
     for node in walk(tree):
@@ -111,14 +106,6 @@ def functions(tree: ast.AST) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         found[f"{node.name}.{item.name}"] = item
     return found
-
-
-def function(tree: ast.AST, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The first function called name, at any depth."""
-    for node in walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return node
-    return None
 
 
 def body_without_docstring(node) -> list[ast.stmt]:
@@ -250,15 +237,3 @@ def docstrings(tree: ast.AST) -> set[int]:
 def statement_count(node: ast.AST) -> int:
     """How many statements a definition holds, nested ones included (the definition not counted)."""
     return sum(isinstance(child, ast.stmt) for child in walk(node)) - isinstance(node, ast.stmt)
-
-
-def yaml_value(node, key: str):
-    """The value node of key in a composed YAML mapping node, or None."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return value_node
-    return None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from .. import astutil
 from ..package import CONFIG_FILES, ReviewedPackage
 from ..rule import Example, Rule
-from ..yaml_nodes import run_list, runs_data
+from ..yaml_nodes import run_list, runs_data, value_of
 
 RESOLVED_IN = {"model": "src/model.py", "dataset": "src/preprocess.py"}
 
@@ -87,5 +87,5 @@ class UnresolvableRunName(Rule):
         """The 1-based row of the run's key (or of the run) in the YAML, 1 when unknown."""
         if not isinstance(nodes, list) or index >= len(nodes):
             return 1
-        node = astutil.yaml_value(nodes[index], key) or nodes[index]
+        node = value_of(nodes[index], key) or nodes[index]
         return node.start_mark.line + 1
