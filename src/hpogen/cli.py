@@ -25,11 +25,11 @@ Target = Annotated[str | None, typer.Option("--target", help="label column of a 
 # the spec keys that may be given as flags (they override the source's facts).
 SPEC_OPTIONS: dict[str, Any] = {
     "dataset_type": Annotated[str | None, typer.Option("--dataset-type", help="image or tabular")],
-    "spec": Annotated[Path | None, typer.Option("--spec", help="JSON or YAML file of dataset facts")],
+    "spec": Annotated[Path | None, typer.Option("--spec", help="JSON or YAML file of dataset facts (- for standard input)")],
     "data": DataPath,
     "dataset": DatasetName,
     "target": Target,
-    "insights": Annotated[Path | None, typer.Option("--insights", help="OpenML suggestions: a JSON list of configurations or a map of name to values")],
+    "insights": Annotated[Path | None, typer.Option("--insights", help="OpenML insights (- for standard input): a list of setups, as Python literal or JSON, or a map of name to values")],
     "name": Annotated[str | None, typer.Option("--name")],
     "task": Annotated[str | None, typer.Option("--task", help="classification or regression")],
     "n_samples": Annotated[int | None, typer.Option("--n-samples")],

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from .errors import HpogenError
 
 
+def reads_stdin(path: Path | None) -> bool:
+    return path is not None and str(path) == "-"
+
+
 def read_text(path: Path, what: str) -> str:
-    """The text of a user's file; a missing or undecodable one is an HpogenError naming it."""
+    """The text of a user's file ('-': standard input); a missing or undecodable one is an HpogenError naming it."""
+    if reads_stdin(path):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise HpogenError(f"{what} from '-' needs standard input piped in (e.g. cat FILE | hpogen ...)")
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError:
+            raise HpogenError(f"{what} on standard input is not UTF-8 text") from None
     if not path.is_file():
         raise HpogenError(f"{what} file not found: {path}")
     try:

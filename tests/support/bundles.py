@@ -24,9 +24,15 @@ def case_args(case: Path, workdir: Path) -> list[str]:
         spec = workdir / "spec.json"
         spec.write_text(json.dumps(data["spec"]))
         args += ["--spec", str(spec)]
+    if "dataset" in data:
+        args += ["--dataset", data["dataset"]]
     if "insights" in data:
         insights = workdir / "insights.json"
         insights.write_text(json.dumps(data["insights"]))
+        args += ["--insights", str(insights)]
+    if "insights_text" in data:  # as upstream tools emit it: a Python literal with JSON-encoded values
+        insights = workdir / "insights.txt"
+        insights.write_text(data["insights_text"])
         args += ["--insights", str(insights)]
     return args
 

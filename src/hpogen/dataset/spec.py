@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HpogenError
-from ..inputs import first_line, read_text
+from ..inputs import first_line, read_text, reads_stdin
 
 DATASET_TYPES = ("image", "tabular")
 TASKS = ("classification", "regression")
@@ -74,17 +74,24 @@ class DatasetSpec:
 def load_spec_file(path: Path) -> dict[str, Any]:
     """Read a JSON or YAML spec file into a plain dict (validation happens in from_dict)."""
     text = read_text(path, "spec")
+    where = "standard input" if reads_stdin(path) else str(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise HpogenError(f"{path}: malformed YAML ({first_line(exc)})") from None
+        return _yaml(text, where)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise HpogenError(f"{path}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+        if reads_stdin(path):  # no suffix to go by: JSON first, then YAML
+            return _yaml(text, where)
+        raise HpogenError(f"{where}: malformed JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def _yaml(text: str, where: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise HpogenError(f"{where}: malformed YAML ({first_line(exc)})") from None
 
 
 def _require(values: dict[str, Any], key: str) -> None:

@@ -41,10 +41,31 @@ class Hyperparameter:
 
 
 @dataclass(frozen=True)
-class IgnoredInsight:
+class InsightRecord:
+    """One OpenML suggestion: where it came from, and what became of it."""
+
+    setup: int  # 1-based position of its setup in the payload
+    family: str  # the model family it was attributed to; "" when none, "named" for the map form
     name: str
     value: Any
-    reason: str
+    target: str | None  # the hyperparameter it maps to, when it maps to one
+    applied: bool
+    reason: str  # why it was used or not; ignored ones are grouped by it
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"setup": self.setup, "family": self.family or None, "name": self.name, "value": self.value,
+                "hyperparameter": self.target, "applied": self.applied, "reason": self.reason, "detail": self.detail}
+
+
+def ignored_groups(records: tuple[InsightRecord, ...]) -> list[tuple[str, int, list[str]]]:
+    """(reason, how many values, the distinct names) for the suggestions not used, largest group first."""
+    groups: dict[str, list[str]] = {}
+    for record in records:
+        if not record.applied:
+            groups.setdefault(record.reason, []).append(record.name)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [(reason, len(names), list(dict.fromkeys(names))) for reason, names in ordered]
 
 
 @dataclass(frozen=True)
@@ -68,7 +89,7 @@ class Decisions:
     objective: str = "loss"
     # family-specific values the train template needs (image: tier, max_filters; tabular: families)
     extra: dict[str, Any] = field(default_factory=dict)
-    ignored_insights: tuple[IgnoredInsight, ...] = ()
+    insights: tuple[InsightRecord, ...] = ()
 
     @classmethod
     def from_steps(
@@ -80,7 +101,7 @@ class Decisions:
         multi_fidelity: bool,
         seed: int,
         extra: dict[str, Any],
-        ignored_insights: tuple[IgnoredInsight, ...],
+        insights: tuple[InsightRecord, ...],
     ) -> Decisions:
         """Decisions whose scenario fields are the values of their steps, so the two cannot disagree."""
         value = {step.key: step.value for step in steps}
@@ -105,7 +126,7 @@ class Decisions:
             seed=seed,
             objective=value["objective"],
             extra=extra,
-            ignored_insights=ignored_insights,
+            insights=insights,
         )
 
     def hyperparameter(self, name: str) -> Hyperparameter:
@@ -129,9 +150,20 @@ class Decisions:
         rows = [(d.key, _show(d.value), d.rule, d.reason) for d in self.steps]
         for hp in self.hyperparameters:
             rows.append((f"space.{hp.name}", describe_range(hp), hp.rule, hp.reason))
-        for ignored in self.ignored_insights:
-            rows.append((f"insight.{ignored.name}", _show(ignored.value), "HPG-INSIGHTS", f"ignored: {ignored.reason}"))
+        for record in self.insights:
+            if record.applied:
+                who = "named suggestion" if record.family == "named" else f"setup {record.setup} ({record.family})"
+                rows.append((f"insight.{record.name}", _show(record.value), "HPG-INSIGHTS", f"{who}: {record.reason}"))
+        for reason, count, names in ignored_groups(self.insights):
+            rows.append(("insights.ignored", str(count), "HPG-INSIGHTS", f"{reason}: {cut_list(names)}"))
         return rows
+
+
+def cut_list(names: list[str], limit: int = 6) -> str:
+    """Names joined for a plan line, at most `limit` of them, each cut at 24 characters."""
+    shown = [n if len(n) <= 24 else n[:21] + "..." for n in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(shown) + more
 
 
 def describe_range(hp: Hyperparameter) -> str:

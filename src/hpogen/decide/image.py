@@ -45,9 +45,9 @@ def decide_image(spec: DatasetSpec, insights: Insights | None = None) -> Decisio
         Decision("objective", scenario["objective"], scenario["id"], "validation error rate, 1 - accuracy"),
     )
     hyperparameters = tuple(image_space(spec, tier, rules))
-    hyperparameters, ignored = apply_insights(hyperparameters, insights, "image")
+    hyperparameters, records = apply_insights(hyperparameters, insights, "image")
     return Decisions.from_steps(
-        spec, steps, hyperparameters, multi_fidelity=True, seed=scenario["seed"], ignored_insights=ignored,
+        spec, steps, hyperparameters, multi_fidelity=True, seed=scenario["seed"], insights=records,
         extra={"tier": tier, "max_filters": rules["space"]["max_filters"], "full_epochs": max_budget},
     )
 

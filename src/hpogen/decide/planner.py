@@ -6,6 +6,8 @@ from pathlib import Path
 
 from ..dataset.sources import SpecRequest, resolve
 from ..dataset.spec import DatasetSpec
+from ..errors import HpogenError
+from ..inputs import reads_stdin
 from .decisions import Decisions
 from .image import decide_image
 from .insights import Insights, load_insights
@@ -20,6 +22,8 @@ def decide(spec: DatasetSpec, insights: Insights | None = None) -> Decisions:
 
 def decide_request(request: SpecRequest, insights_file: Path | None = None) -> tuple[Decisions, Insights | None]:
     """Decisions for what the user said on the command line, and the insights they were given."""
+    if reads_stdin(request.spec_file) and reads_stdin(insights_file):
+        raise HpogenError("only one of --spec and --insights can read standard input ('-')")
     spec, _ = resolve(request)
     insights = load_insights(insights_file) if insights_file is not None else None
     return decide(spec, insights), insights

@@ -49,10 +49,10 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
                  "validation error rate, 1 - accuracy" if spec.task == "classification" else "validation RMSE / std of the training target"),
     ]
     hyperparameters = tuple(tabular_space(spec, families, multi_fidelity, rules, priors))
-    hyperparameters, ignored = apply_insights(hyperparameters, insights, "tabular")
+    hyperparameters, records = apply_insights(hyperparameters, insights, "tabular")
     return Decisions.from_steps(
         spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"],
-        ignored_insights=ignored, extra={"band": band, "families": families, "fidelity": fidelity},
+        insights=records, extra={"band": band, "families": families, "fidelity": fidelity},
     )
 
 

@@ -21,6 +21,6 @@ def lock_record(d: Decisions, insights: Insights | None, files: dict[str, bytes]
         "hpogen_version": __version__,
         "rules_hash": rules_hash(),
         "spec": d.spec.to_dict(),
-        "insights": insights or None,
+        "insights": insights.summary() if insights is not None else None,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..decide.decisions import Decisions, describe_range
+from ..decide.decisions import Decisions, cut_list, describe_range, ignored_groups
 
 
 def planner_json(d: Decisions) -> dict[str, str]:
@@ -20,12 +20,19 @@ def planner_json(d: Decisions) -> dict[str, str]:
     }
 
 
-def with_ignored(steps: list[str], d: Decisions) -> list[str]:
-    """Name the OpenML suggestions that were not used, in the plan's last step."""
-    if not d.ignored_insights:
+def with_ignored(steps: list[str], d: Decisions, max_groups: int = 8) -> list[str]:
+    """Sum up the OpenML suggestions in the plan's last step: the ignored ones grouped by reason,
+    so the plan stays a few KB whatever the payload (decisions.json has every one)."""
+    if not d.insights:
         return steps
-    listed = "; ".join(f"{i.name}={i.value!r}: {i.reason}" for i in d.ignored_insights)
-    return [*steps[:-1], f"{steps[-1]} Ignored OpenML suggestions: {listed}."]
+    used = sum(r.applied for r in d.insights)
+    groups = ignored_groups(d.insights)
+    text = f"OpenML suggestions: {used} of {len(d.insights)} values used."
+    if groups:
+        listed = "; ".join(f"{reason}: {count} ({cut_list(names)})" for reason, count, names in groups[:max_groups])
+        more = f"; {len(groups) - max_groups} more reasons in decisions.json" if len(groups) > max_groups else ""
+        text += f" Ignored: {listed}{more}."
+    return [*steps[:-1], f"{steps[-1]} {text}"]
 
 
 def numbered(steps: list[str]) -> str:

@@ -34,11 +34,14 @@ def render_files(d: Decisions) -> dict[str, str]:
 
 def decisions_record(d: Decisions) -> dict[str, Any]:
     """Every decision with its rule and reason, for reading and for `--explain`."""
-    return {
+    record: dict[str, Any] = {
         "decisions": [
             {"decision": key, "value": value, "rule": rule, "reason": reason} for key, value, rule, reason in d.explain_rows()
         ],
     }
+    if d.insights:
+        record["insights"] = [r.to_dict() for r in d.insights]
+    return record
 
 
 def write_bundle(d: Decisions, out: Path, insights: Insights | None = None, force: bool = False) -> Path:

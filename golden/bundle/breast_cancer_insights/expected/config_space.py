@@ -17,7 +17,7 @@ def get_configspace() -> ConfigurationSpace:
                 default="hist_gradient_boosting",
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 'hist_gradient_boosting' (most frequent of 3)",
+                    "reason": "OpenML insight: default 'hist_gradient_boosting' (most frequent of 3); from the named suggestions",
                 },
             ),
             Float(
@@ -34,7 +34,7 @@ def get_configspace() -> ConfigurationSpace:
                 log=True,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 0.175 (median of 2), range [0.01, 1]",
+                    "reason": "OpenML insight: default 0.175 (median of 2), range [0.01, 1]; from the named suggestions",
                 },
             ),
             Integer(
@@ -111,7 +111,7 @@ def get_configspace() -> ConfigurationSpace:
                 log=True,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 800 (median of 1), range [50, 800]",
+                    "reason": "OpenML insight: default 800 (median of 1), range [50, 800]; from the named suggestions",
                 },
             ),
             Categorical(
@@ -130,7 +130,7 @@ def get_configspace() -> ConfigurationSpace:
                 log=True,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 0.001 (median of 1), range [0.001, 32768]",
+                    "reason": "OpenML insight: default 0.001 (median of 1), range [0.001, 32768]; from the named suggestions",
                 },
             ),
             Float(

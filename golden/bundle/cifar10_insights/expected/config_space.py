@@ -30,7 +30,7 @@ def get_configspace() -> ConfigurationSpace:
                 ordered=True,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 128 (median of 2), choices [16, 32, 64, 128, 256]",
+                    "reason": "OpenML insight: default 128 (median of 2), choices [16, 32, 64, 128, 256]; from setups 1, 2 (neural network)",
                 },
             ),
             Float(
@@ -48,7 +48,7 @@ def get_configspace() -> ConfigurationSpace:
                 default=0.6,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 0.6 (median of 1), range [0.1, 0.6]",
+                    "reason": "OpenML insight: default 0.6 (median of 1), range [0.1, 0.6]; from setup 2 (neural network)",
                 },
             ),
             Categorical(
@@ -84,7 +84,7 @@ def get_configspace() -> ConfigurationSpace:
                 log=True,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 0.175 (median of 2), range [1e-05, 0.2]",
+                    "reason": "OpenML insight: default 0.175 (median of 2), range [1e-05, 0.2]; from setups 1, 2 (neural network)",
                 },
             ),
             Float(
@@ -93,7 +93,7 @@ def get_configspace() -> ConfigurationSpace:
                 default=0.9,
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 0.9 (median of 1), range [0.8, 0.95]",
+                    "reason": "OpenML insight: default 0.9 (median of 1), range [0.8, 0.95]; from setup 1 (neural network)",
                 },
             ),
             Integer(
@@ -108,7 +108,7 @@ def get_configspace() -> ConfigurationSpace:
                 default="sgd",
                 meta={
                     "rule": "HPG-INSIGHTS",
-                    "reason": "OpenML insight: default 'sgd' (most frequent of 2)",
+                    "reason": "OpenML insight: default 'sgd' (most frequent of 2); from setups 1, 2 (neural network)",
                 },
             ),
             Categorical(

@@ -1,0 +1,178 @@
+"""The search space of this bundle (ConfigSpace 1.x). Each dimension's meta names its rule."""
+
+from ConfigSpace import Categorical, ConfigurationSpace, EqualsCondition, Float, Integer
+
+SPACE_NAME = "breast_cancer-tabular"
+SPACE_SEED = 0
+
+
+def get_configspace() -> ConfigurationSpace:
+    """Build the space; equal to configspace.json beside this file."""
+    cs = ConfigurationSpace(name=SPACE_NAME, seed=SPACE_SEED)
+    cs.add(
+        [
+            Categorical(
+                "algorithm",
+                ["hist_gradient_boosting", "random_forest", "svm", "linear"],
+                default="hist_gradient_boosting",
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 'hist_gradient_boosting' (most frequent of 7); from setups 1, 3, 4, 5, 7, 10, 11 (glmnet model, gradient-boosting model, linear model, random forest, support vector machine)",
+                },
+            ),
+            Float(
+                "hgb_l2_regularization",
+                (1e-10, 1.0),
+                default=1e-05,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 1e-05 (median of 1), range [1e-10, 1]; from setup 4 (gradient-boosting model)",
+                },
+            ),
+            Float(
+                "hgb_learning_rate",
+                (0.01, 1.0),
+                default=0.175,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 0.175 (median of 2), range [0.01, 1]; from setups 4, 5 (gradient-boosting model)",
+                },
+            ),
+            Integer(
+                "hgb_max_iter",
+                (32, 512),
+                default=175,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 175 (median of 2), range [32, 512]; from setups 4, 5 (gradient-boosting model)",
+                },
+            ),
+            Integer(
+                "hgb_max_leaf_nodes",
+                (3, 2047),
+                default=63,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 63 (median of 1), range [3, 2047]; from setup 4 (gradient-boosting model)",
+                },
+            ),
+            Integer(
+                "hgb_min_samples_leaf",
+                (1, 200),
+                default=20,
+                log=True,
+                meta={"rule": "PRIOR-AUTOSKLEARN", "reason": "published range: AUTOSKLEARN"},
+            ),
+            Float(
+                "linear_alpha",
+                (0.0009765625, 1024.0),
+                default=0.01,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 0.01 (median of 1), range [0.000976562, 1024]; from setup 10 (glmnet model)",
+                },
+            ),
+            Float(
+                "linear_l1_ratio",
+                (0.0, 1.0),
+                default=0.5,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 0.5 (median of 1), range [0, 1]; from setup 10 (glmnet model)",
+                },
+            ),
+            Float(
+                "rf_max_features",
+                (0.1, 1.0),
+                default=0.5,
+                meta={
+                    "rule": "PRIOR-TUNABILITY",
+                    "reason": "published range: TUNABILITY (ranger mtry as a fraction)",
+                },
+            ),
+            Float(
+                "rf_max_samples",
+                (0.1, 1.0),
+                default=1.0,
+                meta={
+                    "rule": "PRIOR-TUNABILITY",
+                    "reason": "published range: TUNABILITY (ranger sample.fraction [0.1, 1])",
+                },
+            ),
+            Integer(
+                "rf_min_samples_leaf",
+                (1, 20),
+                default=2,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 2 (median of 1), range [1, 20]; from setup 7 (random forest)",
+                },
+            ),
+            Integer(
+                "rf_n_estimators",
+                (50, 500),
+                default=500,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 500 (median of 1), range [50, 500]; from setup 7 (random forest)",
+                },
+            ),
+            Categorical(
+                "scaler",
+                ["standard", "robust", "minmax", "none"],
+                default="standard",
+                meta={
+                    "rule": "S001-SCALER",
+                    "reason": "standard / robust / min-max scaling, fitted on the training split",
+                },
+            ),
+            Float(
+                "svm_C",
+                (0.03125, 32768.0),
+                default=5.0,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 5 (median of 2), range [0.03125, 32768]; from setups 1, 3 (support vector machine)",
+                },
+            ),
+            Float(
+                "svm_gamma",
+                (3.0517578125e-05, 8.0),
+                default=0.01,
+                log=True,
+                meta={
+                    "rule": "HPG-INSIGHTS",
+                    "reason": "OpenML insight: default 0.01 (median of 1), range [3.05176e-05, 8]; from setup 1 (support vector machine)",
+                },
+            ),
+        ]
+    )
+    cs.add(
+        [
+            EqualsCondition(cs["hgb_l2_regularization"], cs["algorithm"], "hist_gradient_boosting"),
+            EqualsCondition(cs["hgb_learning_rate"], cs["algorithm"], "hist_gradient_boosting"),
+            EqualsCondition(cs["hgb_max_iter"], cs["algorithm"], "hist_gradient_boosting"),
+            EqualsCondition(cs["hgb_max_leaf_nodes"], cs["algorithm"], "hist_gradient_boosting"),
+            EqualsCondition(cs["hgb_min_samples_leaf"], cs["algorithm"], "hist_gradient_boosting"),
+            EqualsCondition(cs["linear_alpha"], cs["algorithm"], "linear"),
+            EqualsCondition(cs["linear_l1_ratio"], cs["algorithm"], "linear"),
+            EqualsCondition(cs["rf_max_features"], cs["algorithm"], "random_forest"),
+            EqualsCondition(cs["rf_max_samples"], cs["algorithm"], "random_forest"),
+            EqualsCondition(cs["rf_min_samples_leaf"], cs["algorithm"], "random_forest"),
+            EqualsCondition(cs["rf_n_estimators"], cs["algorithm"], "random_forest"),
+            EqualsCondition(cs["svm_C"], cs["algorithm"], "svm"),
+            EqualsCondition(cs["svm_gamma"], cs["algorithm"], "svm"),
+        ]
+    )
+    return cs
+
+
+if __name__ == "__main__":
+    print(get_configspace())

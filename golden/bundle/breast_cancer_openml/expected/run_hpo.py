@@ -1,0 +1,361 @@
+"""Standalone SMAC driver for this bundle: needs only smac, ConfigSpace, torch, numpy and scikit-learn.
+
+Usage: python run_hpo.py [--data FILE.npz] [--n-trials N] [--walltime SECONDS] [--seed S] [--out DIR]
+                         [--n-workers N | --dask-scheduler-file FILE] [--resume]
+
+It holds out a seeded test split, lets SMAC optimise on the rest, trains the incumbent at the
+final budget, scores it on the test split and writes results.json (plus trajectory.png when
+matplotlib is installed) into --out.
+"""
+
+import argparse
+import json
+import logging
+import math
+import sys
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+from smac import Callback
+
+HERE = Path(__file__).resolve().parent
+# The embedded scikit-learn dataset of this bundle (None: pass --data).
+EMBEDDED_DATASET = "breast_cancer"
+EMBEDDED_LOADER = "load_breast_cancer"
+# (channels, height, width) of image bundles; None for tabular data.
+IMAGE_SHAPE = None
+TASK = "classification"
+TEST_FRACTION = 0.2
+VALIDATION_FRACTION = 0.2
+# SMAC's own log lines: errors only.
+SMAC_LOGGING_LEVEL = 40
+# The optimisation data of in-process trials (dask workers get it scattered instead).
+STATE = {}
+
+
+def load_dataset(data: str | None) -> dict:
+    """X, y (and X_test, y_test when the file has them) from an .npz, else the embedded set."""
+    import numpy as np
+
+    if data:
+        with np.load(data, allow_pickle=False) as archive:
+            return {
+                key: archive[key] for key in archive.files if key in ("X", "y", "X_test", "y_test")
+            }
+    if EMBEDDED_LOADER is None:
+        raise SystemExit("run_hpo.py: this bundle has no embedded dataset: pass --data FILE.npz")
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, EMBEDDED_LOADER)()
+    X = bunch.data
+    if IMAGE_SHAPE is not None:
+        X = X.reshape(len(X), *IMAGE_SHAPE).astype("float32")
+    return {"X": X, "y": bunch.target}
+
+
+def split_rows(y, seed: int, fraction: float):
+    """Row indices (kept, held out): stratified for classification unless a class is too small."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    labels = np.asarray(y).ravel()
+    stratify = None
+    if TASK == "classification":
+        _, codes = np.unique(labels.astype(str), return_inverse=True)
+        counts = np.bincount(codes)
+        n_out = math.ceil(fraction * len(labels))
+        if counts.min() >= 2 and min(n_out, len(labels) - n_out) >= len(counts):
+            stratify = codes
+    rows = np.arange(len(labels))
+    return train_test_split(rows, test_size=fraction, random_state=seed % 2**32, stratify=stratify)
+
+
+def hold_out_test(dataset: dict, seed: int) -> tuple[dict, dict]:
+    """(optimisation part, test part): the file's own test split, or a seeded hold-out."""
+    if "X_test" in dataset:
+        return {"X": dataset["X"], "y": dataset["y"]}, {
+            "X": dataset["X_test"],
+            "y": dataset["y_test"],
+        }
+    keep, test = split_rows(dataset["y"], seed, TEST_FRACTION)
+    X, y = dataset["X"], dataset["y"]
+    return {"X": X[keep], "y": y[keep]}, {"X": X[test], "y": y[test]}
+
+
+def target(config, seed: int = 0, budget: float | None = None, data_to_scatter: dict | None = None):
+    """One SMAC trial: train on the optimisation data, return (validation loss, its metrics)."""
+    from train import train
+
+    dataset = next(iter(data_to_scatter.values())) if data_to_scatter else STATE["dataset"]
+    with warnings.catch_warnings():
+        # scikit-learn warns on every joblib call made from a dask worker thread; harmless here.
+        warnings.filterwarnings("ignore", "`sklearn.utils.parallel.delayed`", UserWarning)
+        metrics = train(config, dataset, seed, budget)
+    info = {key: value for key, value in metrics.items() if "_class_" not in key}
+    return float(metrics["loss"]), info
+
+
+class OriginalConfigs(Callback):
+    """Give a trial that comes back from a dask worker its original Configuration object.
+
+    In ConfigSpace 1.2 a log-scale Integer hyperparameter compares a scipy distribution by
+    identity, so a configuration that went through pickle no longer equals the one SMAC sent:
+    SMAC would file the result under a new configuration and leave the sent one RUNNING.
+    """
+
+    def __init__(self, configspace) -> None:
+        super().__init__()
+        self.configspace = configspace
+
+    def on_tell_start(self, smbo, info, value) -> None:
+        if info.config.config_space is self.configspace:
+            return
+        for original in smbo.runhistory.config_ids:
+            if dict(original) == dict(info.config):
+                object.__setattr__(info, "config", original)  # TrialInfo is a frozen dataclass
+                return
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help=".npz with X, y and optionally X_test, y_test")
+    parser.add_argument("--n-trials", type=int, help="trials (default: the scenario's)")
+    parser.add_argument("--walltime", type=float, help="SMAC wall-time limit in seconds")
+    parser.add_argument("--seed", type=int, default=0, help="SMAC seed and test-split seed")
+    parser.add_argument(
+        "--out", help="run folder (default: runs/standalone-seed-<seed> beside this file)"
+    )
+    parallel = parser.add_mutually_exclusive_group()
+    parallel.add_argument(
+        "--n-workers", type=int, default=1, help="trials in parallel on a local dask cluster"
+    )
+    parallel.add_argument("--dask-scheduler-file", help="join a running dask scheduler")
+    parser.add_argument("--resume", action="store_true", help="continue the stopped run in --out")
+    args = parser.parse_args(argv)
+    args.out = Path(args.out or HERE / "runs" / f"standalone-seed-{args.seed}").resolve()
+    if not args.resume and args.out.exists() and any(args.out.iterdir()):
+        parser.error(
+            f"{args.out} is not empty: pass --resume to continue it, or choose another --out"
+        )
+    return args
+
+
+def make_scenario(args: argparse.Namespace):
+    """The bundle's scenario with this run's folder, seed and limits."""
+    from config_space import get_configspace
+    from scenario import generate_scenario
+
+    overrides = {"output_directory": args.out / "smac3_output", "seed": args.seed}
+    overrides["n_workers"] = max(1, args.n_workers)
+    if args.n_trials is not None:
+        overrides["n_trials"] = args.n_trials
+    if args.walltime is not None:
+        overrides["walltime_limit"] = args.walltime
+    return generate_scenario(get_configspace(), **overrides)
+
+
+def check_resumable(scenario) -> None:
+    """Stop with one line, instead of SMAC's question, when the saved run has other settings."""
+    from smac import Scenario
+
+    saved_file = Path(scenario.output_directory) / "scenario.json"
+    if not saved_file.exists():
+        return
+    saved = json.loads(saved_file.read_text())
+    new = Scenario.make_serializable(scenario)
+    changed = sorted(
+        key for key in set(saved) | set(new) if key != "_meta" and saved.get(key) != new.get(key)
+    )
+    if changed:
+        raise SystemExit(f"run_hpo.py: cannot resume, settings changed: {', '.join(changed)}")
+
+
+def start_dask(args: argparse.Namespace):
+    """(client, cluster) for parallel runs, else (None, None); workers receive train.py."""
+    if args.dask_scheduler_file is None and args.n_workers <= 1:
+        return None, None
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if args.dask_scheduler_file is not None:
+        client = Client(scheduler_file=args.dask_scheduler_file)
+    else:
+        cluster = LocalCluster(
+            n_workers=args.n_workers,
+            threads_per_worker=1,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,  # workers log their own shutdown as errors
+        )
+        client = Client(cluster)
+    client.upload_file(str(HERE / "train.py"), load=False)
+    return client, cluster
+
+
+def optimise(args: argparse.Namespace, scenario, trainval: dict):
+    """SMAC's loop; returns the facade and the incumbent (None when no trial succeeded)."""
+    from scenario import make_facade
+
+    client, cluster = start_dask(args)
+    try:
+        try:
+            smac = make_facade(
+                scenario,
+                target,
+                overwrite=not args.resume,
+                dask_client=client,
+                callbacks=[OriginalConfigs(scenario.configspace)],
+                logging_level=SMAC_LOGGING_LEVEL,
+            )
+        except EOFError:
+            raise SystemExit("run_hpo.py: cannot resume, the saved SMAC run differs") from None
+        if client is None:
+            STATE["dataset"] = trainval
+            incumbent = smac.optimize()
+        else:
+            incumbent = smac.optimize(data_to_scatter={f"hpo-data-{uuid.uuid4().hex}": trainval})
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    return smac, incumbent
+
+
+def trial_rows(smac) -> list[dict]:
+    """Finished trials in the order they finished."""
+    rows = []
+    for key, value in smac.runhistory.items():
+        if value.status.name == "RUNNING":
+            continue
+        epochs = (value.additional_info or {}).get("epochs_completed", 0)
+        rows.append(
+            {
+                "status": value.status.name,
+                "cost": float(value.cost),
+                "budget": key.budget,
+                "start": value.starttime,
+                "end": value.endtime,
+                "epochs": int(epochs or 0),
+            }
+        )
+    return sorted(rows, key=lambda row: row["end"])
+
+
+def plot_trajectory(rows: list[dict], path: Path) -> None:
+    """Best loss against wall time and trial number, when matplotlib is installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    points, best = [], math.inf
+    start = min((row["start"] for row in rows), default=0.0)
+    for number, row in enumerate(rows, start=1):
+        if row["status"] == "SUCCESS":
+            best = min(best, row["cost"])
+        if math.isfinite(best):
+            points.append((row["end"] - start, number, best))
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for axis, column, label in ((axes[0], 0, "wall time (s)"), (axes[1], 1, "trial")):
+        axis.step([p[column] for p in points], [p[2] for p in points], where="post", marker="o")
+        axis.set_xlabel(label)
+        axis.set_ylabel("best validation loss so far")
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def plain(value):
+    """JSON-native values for numpy scalars."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    return value.item() if hasattr(value, "item") else value
+
+
+def best_epoch(smac, incumbent) -> int:
+    """The epoch early stopping chose for the incumbent at the highest budget it reached."""
+    history = smac.runhistory
+    config_id = history.get_config_id(incumbent)
+    trials = [
+        (key.budget or 0.0, int((value.additional_info or {}).get("best_epoch", 0)))
+        for key, value in history.items()
+        if key.config_id == config_id and value.status.name == "SUCCESS"
+    ]
+    top = max(budget for budget, _ in trials)
+    epochs = sorted(epoch for budget, epoch in trials if budget == top)
+    return epochs[len(epochs) // 2]
+
+
+def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.Namespace):
+    """Refit the incumbent on all train+validation rows, score it on the test rows.
+
+    The refit runs for the epochs early stopping chose during the search (the bundle's
+    refit_budget turns them into a budget), or at the search's top budget for models that do
+    not stop early; its validation rows are a seeded fifth of its own training rows.
+    """
+    from train import refit_budget, train
+
+    budget = refit_budget(incumbent, best_epoch(smac, incumbent))
+    if budget is None and smac.intensifier.uses_budgets:
+        budget = smac.scenario.max_budget
+    _, val = split_rows(trainval["y"], args.seed, VALIDATION_FRACTION)
+    dataset = {
+        "X": trainval["X"],
+        "y": trainval["y"],
+        "X_val": trainval["X"][val],
+        "y_val": trainval["y"][val],
+        "X_test": test["X"],
+        "y_test": test["y"],
+    }
+    metrics = plain(train(incumbent, dataset, args.seed, budget, model_dir=args.out / "model"))
+    return metrics, {"rows": len(trainval["y"]), "budget": budget}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.time()
+    sys.path.insert(0, str(HERE))
+    trainval, test = hold_out_test(load_dataset(args.data), args.seed)
+    trainval["checkpoint_dir"] = str(args.out / "checkpoints")
+    scenario = make_scenario(args)
+    if args.resume:
+        check_resumable(scenario)
+    smac, incumbent = optimise(args, scenario, trainval)
+    optimisation_time = smac.optimizer.used_walltime
+    rows = trial_rows(smac)
+    counts = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    metrics, refit = None, None
+    if incumbent is not None:
+        metrics, refit = refit_and_test(smac, incumbent, trainval, test, args)
+    results = {
+        "dataset": args.data or EMBEDDED_DATASET,
+        "facade": type(smac).__name__,
+        "budgets": [scenario.min_budget, scenario.max_budget]
+        if smac.intensifier.uses_budgets
+        else None,
+        "seed": args.seed,
+        "n_trials": scenario.n_trials,
+        "trials_run": len(rows),
+        "trial_counts": counts,
+        "wall_time_s": round(optimisation_time, 3),
+        "session_time_s": round(time.time() - started, 3),
+        "total_epochs_trained": sum(row["epochs"] for row in rows),
+        "incumbent": None if incumbent is None else plain(dict(incumbent)),
+        "test_metrics": metrics,
+        "final_fit": refit,
+        "n_trainval": len(trainval["y"]),
+        "n_test": len(test["y"]),
+    }
+    (args.out / "results.json").write_text(json.dumps(plain(results), indent=2) + "\n")
+    plot_trajectory(rows, args.out / "trajectory.png")
+    print(json.dumps({"incumbent": results["incumbent"], "test_metrics": metrics}, indent=2))
+    return 0 if metrics is not None else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
