@@ -204,6 +204,6 @@ def main() -> None:
         app()
     except HpogenError as exc:
         print(f"hpogen: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -1,11 +1,14 @@
-"""Standalone SMAC driver for this bundle: needs only smac, ConfigSpace, torch, numpy and scikit-learn.
+"""Standalone SMAC driver for this bundle (it does not need hpogen).
+
+Needs: the packages of requirements.txt.
 
 Usage: python run_hpo.py [--data FILE.npz] [--n-trials N] [--walltime SECONDS] [--seed S] [--out DIR]
                          [--n-workers N | --dask-scheduler-file FILE] [--resume]
 
 It holds out a seeded test split, lets SMAC optimise on the rest, trains the incumbent at the
 final budget, scores it on the test split and writes results.json (plus trajectory.png when
-matplotlib is installed) into --out.
+matplotlib is installed) into --out. When the first trials all crash with the same error it
+stops early, says so in one line and exits 1.
 """
 
 import argparse
@@ -18,7 +21,10 @@ import uuid
 import warnings
 from pathlib import Path
 
-from smac import Callback
+try:
+    from smac import Callback
+except ImportError:  # check_requirements() names every missing package before anything runs
+    Callback = object
 
 HERE = Path(__file__).resolve().parent
 # The embedded scikit-learn dataset of this bundle (None: pass --data).
@@ -33,6 +39,29 @@ VALIDATION_FRACTION = 0.2
 SMAC_LOGGING_LEVEL = 40
 # The optimisation data of in-process trials (dask workers get it scattered instead).
 STATE = {}
+# Import name -> the pinned package of requirements.txt, checked before any work.
+REQUIRED_MODULES = {required_modules}
+# Trials in a row that crash with one error, before any success, that stop the run.
+FAIL_FAST_TRIALS = 5
+
+
+def check_requirements() -> None:
+    """Stop with one line naming every missing package, before any data is read."""
+    import importlib.util
+
+    def installed(module: str) -> bool:
+        try:
+            return importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            return False
+
+    missing = [pin for module, pin in REQUIRED_MODULES.items() if not installed(module)]
+    if missing:
+        print(
+            f"run_hpo.py: missing {', '.join(missing)}: pip install -r {HERE / 'requirements.txt'}",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
 
 
 def load_dataset(data: str | None) -> dict:
@@ -113,6 +142,41 @@ class OriginalConfigs(Callback):
                 return
 
 
+class StopOnRepeatedCrash(Callback):
+    """Stop SMAC when, before any trial has succeeded, FAIL_FAST_TRIALS trials in a row crash with
+    the same error: the rest of the wall time would only repeat it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors = []
+        self.config = None
+        self.succeeded = False
+        self.stopped = None
+
+    def on_tell_end(self, smbo, info, value):
+        if self.succeeded or self.stopped is not None:
+            return None
+        if value.status.name != "CRASHED":
+            self.succeeded = True
+            return None
+        self.errors.append(crash_message(value.additional_info or {}))
+        if self.config is None:
+            self.config = dict(info.config)
+        recent = self.errors[-FAIL_FAST_TRIALS:]
+        if len(recent) == FAIL_FAST_TRIALS and len(set(recent)) == 1:
+            self.stopped = {"trials": len(self.errors), "error": recent[0], "first_config": plain(self.config)}
+            return False
+        return None
+
+
+def crash_message(info: dict) -> str:
+    """'Type: message' of a crashed trial, from the traceback SMAC keeps (else its repr of the error)."""
+    lines = [line for line in str(info.get("traceback", "")).splitlines() if line.strip()]
+    if lines and not lines[-1].startswith(" "):
+        return lines[-1].strip()
+    return str(info.get("error", "an unknown error")).strip() or "an unknown error"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help=".npz with X, y and optionally X_test, y_test")
@@ -180,34 +244,54 @@ def start_dask(args: argparse.Namespace):
     return client, cluster
 
 
+def quiet_warnings() -> None:
+    """Hide warnings that tell the user nothing during a run; SMAC's own errors are log lines."""
+    # SMAC's local search averages an empty list of timings while trials crash or start up.
+    warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+    warnings.filterwarnings("ignore", "invalid value encountered in scalar divide", RuntimeWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
 def optimise(args: argparse.Namespace, scenario, trainval: dict):
-    """SMAC's loop; returns the facade and the incumbent (None when no trial succeeded)."""
+    """SMAC's loop; returns the facade, the incumbent and what stopped it early (or None)."""
     from scenario import make_facade
 
     client, cluster = start_dask(args)
+    fail_fast = StopOnRepeatedCrash()
     try:
-        try:
-            smac = make_facade(
-                scenario,
-                target,
-                overwrite=not args.resume,
-                dask_client=client,
-                callbacks=[OriginalConfigs(scenario.configspace)],
-                logging_level=SMAC_LOGGING_LEVEL,
-            )
-        except EOFError:
-            raise SystemExit("run_hpo.py: cannot resume, the saved SMAC run differs") from None
-        if client is None:
-            STATE["dataset"] = trainval
-            incumbent = smac.optimize()
-        else:
-            incumbent = smac.optimize(data_to_scatter={f"hpo-data-{uuid.uuid4().hex}": trainval})
+        with warnings.catch_warnings():
+            quiet_warnings()
+            try:
+                smac = make_facade(
+                    scenario,
+                    target,
+                    overwrite=not args.resume,
+                    dask_client=client,
+                    callbacks=[OriginalConfigs(scenario.configspace), fail_fast],
+                    logging_level=SMAC_LOGGING_LEVEL,
+                )
+            except EOFError:
+                raise SystemExit("run_hpo.py: cannot resume, the saved SMAC run differs") from None
+            if client is None:
+                STATE["dataset"] = trainval
+                incumbent = smac.optimize()
+            else:
+                incumbent = smac.optimize(data_to_scatter={f"hpo-data-{uuid.uuid4().hex}": trainval})
     finally:
         if client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
-    return smac, incumbent
+    return smac, incumbent, fail_fast.stopped
+
+
+def succeeded(smac, incumbent) -> bool:
+    """Whether the incumbent has at least one successful trial (a crash cost can be the lowest)."""
+    if incumbent is None:
+        return False
+    config_id = smac.runhistory.get_config_id(incumbent)
+    return any(k.config_id == config_id and v.status.name == "SUCCESS" for k, v in smac.runhistory.items())
 
 
 def trial_rows(smac) -> list[dict]:
@@ -303,6 +387,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    check_requirements()
     started = time.time()
     sys.path.insert(0, str(HERE))
     trainval, test = hold_out_test(load_dataset(args.data), args.seed)
@@ -310,14 +395,14 @@ def main(argv: list[str] | None = None) -> int:
     scenario = make_scenario(args)
     if args.resume:
         check_resumable(scenario)
-    smac, incumbent = optimise(args, scenario, trainval)
+    smac, incumbent, stopped = optimise(args, scenario, trainval)
     optimisation_time = smac.optimizer.used_walltime
     rows = trial_rows(smac)
     counts = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     metrics, refit = None, None
-    if incumbent is not None:
+    if stopped is None and succeeded(smac, incumbent):
         metrics, refit = refit_and_test(smac, incumbent, trainval, test, args)
     results = {
         "dataset": args.data or EMBEDDED_DATASET,
@@ -333,11 +418,20 @@ def main(argv: list[str] | None = None) -> int:
         "incumbent": None if incumbent is None else plain(dict(incumbent)),
         "test_metrics": metrics,
         "final_fit": refit,
+        "stopped_early": stopped,
         "n_trainval": len(trainval["y"]),
         "n_test": len(test["y"]),
     }
     (args.out / "results.json").write_text(json.dumps(plain(results), indent=2) + "\n")
     plot_trajectory(rows, args.out / "trajectory.png")
+    if stopped is not None:
+        config = json.dumps(stopped["first_config"], sort_keys=True)
+        print(
+            f"run_hpo.py: stopped after {stopped['trials']} trials that all crashed with {stopped['error']} "
+            f"(first configuration: {config}); see {args.out / 'results.json'}",
+            file=sys.stderr,
+        )
+        return 1
     print(json.dumps({"incumbent": results["incumbent"], "test_metrics": metrics}, indent=2))
     return 0 if metrics is not None else 1
 

@@ -18,16 +18,20 @@ from .space import configspace_json, render_config_space
 
 def render_files(d: Decisions) -> dict[str, str]:
     """Every bundle file but the lock, as text (Python not yet formatted)."""
+    from ..codegen import template_source
     from .driver import render_driver
+    from .requirements import bundle_requirements, requirements_txt
     from .train import render_train
 
+    code = {"config_space.py": render_config_space(d), "scenario.py": render_scenario(d), "train.py": render_train(d)}
+    # the driver's imports are its template's: known before it is filled
+    requirements = bundle_requirements([*code.values(), template_source("bundle/run_hpo.py")])
     return {
         "plan.json": json.dumps(planner_json(d), indent=2) + "\n",
         "configspace.json": configspace_json(d),
-        "config_space.py": render_config_space(d),
-        "scenario.py": render_scenario(d),
-        "train.py": render_train(d),
-        "run_hpo.py": render_driver(d),
+        **code,
+        "run_hpo.py": render_driver(d, requirements),
+        "requirements.txt": requirements_txt(requirements),
         "decisions.json": json.dumps(decisions_record(d), indent=2) + "\n",
     }
 

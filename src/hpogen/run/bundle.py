@@ -12,10 +12,12 @@ from types import ModuleType
 from typing import Any
 
 from ..dataset.spec import DatasetSpec
-from ..errors import HpogenError
+from ..errors import HpogenError, RunStopped
+from ..inputs import first_line
 from ..render.lock import LOCK_NAME
 
 REQUIRED_FILES = ("config_space.py", "scenario.py", "train.py")
+PYTHON_FILES = (*REQUIRED_FILES, "run_hpo.py")
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,28 @@ def load_module(bundle: Bundle, filename: str) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise RunStopped(f"{bundle.path / filename} fails on import: {type(exc).__name__}: {first_line(exc)}") from None
     except BaseException:
         del sys.modules[name]
         raise
     return module
+
+
+def check_requirements(bundle: Bundle) -> None:
+    """Stop before any work when a package the bundle's files import is not installed."""
+    from ..render.requirements import bundle_requirements
+
+    sources = [(bundle.path / n).read_text(encoding="utf-8") for n in PYTHON_FILES if (bundle.path / n).is_file()]
+    missing = [r.pin for r in bundle_requirements(sources) if not r.optional and not _installed(r.module)]
+    if missing:
+        raise HpogenError(f"the bundle needs {', '.join(missing)}, not installed here: "
+                          f"pip install -r {bundle.path / 'requirements.txt'}")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a finder may refuse the name outright
+        return False

@@ -68,6 +68,42 @@ class OriginalConfigs(Callback):
                 return
 
 
+class StopOnRepeatedCrash(Callback):
+    """Stop SMAC when, before any trial has succeeded, `limit` trials in a row crash with the same
+    error: the rest of the wall time would only repeat it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.errors: list[str] = []
+        self.config: dict[str, Any] | None = None
+        self.succeeded = False
+        self.stopped: dict[str, Any] | None = None
+
+    def on_tell_end(self, smbo: Any, info: Any, value: Any) -> bool | None:
+        if self.succeeded or self.stopped is not None:
+            return None
+        if value.status != StatusType.CRASHED:
+            self.succeeded = True
+            return None
+        self.errors.append(crash_message(value.additional_info or {}))
+        if self.config is None:
+            self.config = dict(info.config)
+        recent = self.errors[-self.limit:]
+        if len(recent) == self.limit and len(set(recent)) == 1:
+            self.stopped = {"trials": len(self.errors), "error": recent[0], "first_config": self.config}
+            return False
+        return None
+
+
+def crash_message(info: dict[str, Any]) -> str:
+    """'Type: message' of a crashed trial, from the traceback SMAC keeps (else its repr of the error)."""
+    lines = [line for line in str(info.get("traceback", "")).splitlines() if line.strip()]
+    if lines and not lines[-1].startswith(" "):
+        return lines[-1].strip()
+    return str(info.get("error", "an unknown error")).strip() or "an unknown error"
+
+
 @contextmanager
 def trial_progress(n_trials: int, title: str) -> Iterator[TrialProgress]:
     """A live bar on stderr for the duration of the optimisation."""

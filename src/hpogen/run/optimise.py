@@ -18,6 +18,8 @@ from .target import activate, trial_loss
 
 # SMAC's own log lines would interleave with the progress bar; keep errors only.
 SMAC_LOGGING_LEVEL = 40
+# Trials in a row that crash with one error, before any success, that stop the run.
+FAIL_FAST_TRIALS = 5
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Optimisation:
     incumbent: Any
     # SMAC's wall time of the optimisation, over all sessions of a resumed run.
     wall_time_s: float
+    # set when the first trials all crashed alike: trials, error, first_config
+    stopped: dict[str, Any] | None = None
 
     @property
     def scenario(self) -> Any:
@@ -41,6 +45,17 @@ class Optimisation:
     def final_budget(self) -> float | None:
         """The search's top budget: the max budget, or None (full fidelity)."""
         return float(self.scenario.max_budget) if self.multi_fidelity else None
+
+    @property
+    def refittable(self) -> bool:
+        """An incumbent with at least one successful trial, in a run that was not stopped."""
+        from smac.runhistory.enumerations import StatusType
+
+        if self.incumbent is None or self.stopped is not None:
+            return False
+        history = self.facade.runhistory
+        config_id = history.get_config_id(self.incumbent)
+        return any(k.config_id == config_id and v.status == StatusType.SUCCESS for k, v in history.items())
 
     def incumbent_best_epoch(self) -> int:
         """The epoch early stopping chose for the incumbent at the highest budget it reached
@@ -90,11 +105,12 @@ def optimise(
     title: str,
 ) -> Optimisation:
     """Run SMAC's loop under a progress bar; trials run in process, or on dask with the job scattered."""
-    from .callbacks import OriginalConfigs, trial_progress
+    from .callbacks import OriginalConfigs, StopOnRepeatedCrash, trial_progress
 
     if resume:
         forget_unfinished(Path(scenario.output_directory))
     activate(job if client is None else None)
+    fail_fast = StopOnRepeatedCrash(FAIL_FAST_TRIALS)
     try:
         with warnings.catch_warnings(), trial_progress(scenario.n_trials, title) as callback:
             with _no_prompt(Path(scenario.output_directory)):
@@ -103,7 +119,7 @@ def optimise(
                     trial_loss,
                     overwrite=not resume,
                     dask_client=client,
-                    callbacks=[callback, OriginalConfigs(scenario.configspace)],
+                    callbacks=[callback, OriginalConfigs(scenario.configspace), fail_fast],
                     logging_level=SMAC_LOGGING_LEVEL,
                 )
             # SMAC's local search averages an empty list of timings on its first iterations.
@@ -111,11 +127,14 @@ def optimise(
             warnings.filterwarnings(
                 "ignore", "invalid value encountered in scalar divide", RuntimeWarning
             )
+            # library deprecation notices say nothing to the user of a run
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=FutureWarning)
             scatter = {f"hpogen-job-{uuid.uuid4().hex}": job} if client is not None else None
             incumbent = facade.optimize(data_to_scatter=scatter)
     finally:
         activate(None)
-    return Optimisation(facade, incumbent, float(facade.optimizer.used_walltime))
+    return Optimisation(facade, incumbent, float(facade.optimizer.used_walltime), fail_fast.stopped)
 
 
 def forget_unfinished(run_folder: Path) -> int:

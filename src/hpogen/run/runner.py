@@ -6,6 +6,7 @@ happens before the output folder is created.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from dataclasses import replace
@@ -13,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import HpogenError
-from .bundle import Bundle, load_module, open_bundle
+from ..errors import RunStopped
+from .bundle import Bundle, check_requirements, load_module, open_bundle
 from .cluster import dask_client, parallel_setting
 from .data import VALIDATION_FRACTION, RunData, load_run_data, split_rows, take
 from .settings import (
@@ -47,6 +48,7 @@ def run_bundle(options: RunOptions) -> Path:
     if saved is not None:
         options = _with_saved_defaults(options, saved)
         seed = options.seed if options.seed is not None else seed
+    check_requirements(bundle)
     data = load_run_data(bundle.spec, options.data, options.dataset, options.target, seed)
     parallel = parallel_setting(options.n_workers, options.scheduler_file)
     modules = {
@@ -148,7 +150,7 @@ def _finish(
     rows = trial_rows(outcome.facade.runhistory)
     counts = status_counts(rows)
     metrics, refit = None, None
-    if outcome.incumbent is not None:
+    if outcome.refittable:
         refit = _refit_plan(modules["train"], outcome, len(data.y))
         metrics = plain(
             _refit_and_test(modules["train"].train, outcome.incumbent, refit["budget"], data, out, seed,
@@ -156,12 +158,18 @@ def _finish(
         )
     results = _results(bundle, modules, outcome, data, out, seed, parallel, rows, counts, metrics)
     results["final_fit"] = refit
+    results["stopped_early"] = outcome.stopped
     results["session_time_s"] = round(time.time() - started, 3)
     write_json(out / RESULTS_NAME, results)
     plot_trajectory(out, rows, f"{bundle.spec.name}: {results['facade']}, seed {seed}")
+    if outcome.stopped is not None:
+        stopped = outcome.stopped
+        raise RunStopped(f"stopped after {stopped['trials']} trials that all crashed with {stopped['error']} "
+                         f"(first configuration: {json.dumps(plain(stopped['first_config']), sort_keys=True)}); "
+                         f"see {out / RESULTS_NAME}")
     print_summary(metrics, out / RESULTS_NAME, counts)
     if metrics is None:
-        raise HpogenError(
+        raise RunStopped(
             f"no trial succeeded ({', '.join(f'{n} {s.lower()}' for s, n in counts.items()) or 'none ran'}); "
             f"see {out / SMAC_FOLDER}"
         )

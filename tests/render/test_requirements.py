@@ -1,0 +1,52 @@
+"""Every bundle says what it needs: requirements.txt, run_hpo.py's docstring and its pre-flight
+list come from the imports of the rendered files, pinned to the versions the tests ran with."""
+
+import ast
+import importlib.metadata
+import sys
+
+import pytest
+from bundles import generate
+
+from hpogen.tables import table
+
+LOCAL = {"train", "config_space", "scenario", "run_hpo", "__future__"}
+
+
+def test_pins_are_the_versions_installed_here():
+    for module, entry in table("requirements")["imports"].items():
+        distribution = entry["distribution"].split("[")[0]
+        assert importlib.metadata.version(distribution) == entry["version"], module
+
+
+def _imports(path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - LOCAL
+
+
+@pytest.mark.parametrize("args", [["--dataset", "breast_cancer"], ["--dataset", "digits"], ["--dataset", "diabetes"]])
+def test_requirements_follow_the_imports(args, tmp_path):
+    folder = generate(args, tmp_path / "bundle")
+    imported = set().union(*(_imports(p) for p in folder.glob("*.py")))
+    known = table("requirements")["imports"]
+    lines = [line for line in (folder / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+    pins = {line.split("  #")[0] for line in lines}
+    assert pins == {f"{known[m]['distribution']}=={known[m]['version']}" for m in imported}
+    optional = {line.split("  #")[0] for line in lines if "  # for " in line}
+    assert optional == {f"{known[m]['distribution']}=={known[m]['version']}" for m in imported if "optional" in known[m]}
+
+    driver = ast.parse((folder / "run_hpo.py").read_text())
+    required = next(ast.literal_eval(node.value) for node in driver.body
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "REQUIRED_MODULES")
+    assert set(required.values()) == pins - optional and set(required) <= imported
+    docstring = " ".join(ast.get_docstring(driver).split())
+    assert all(pin in docstring for pin in pins)
+    if "digits" not in args:  # tabular bundles
+        assert {"pandas", "skops"} <= set(required)
+    else:
+        assert "pandas" not in required and "torch" in required
