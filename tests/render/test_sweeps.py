@@ -21,11 +21,15 @@ from pathlib import Path
 import pytest
 from bundles import generate
 
+from hpogen.tables import table
+
 pytestmark = pytest.mark.slow
 
 SUPPORT_DIR = Path(__file__).resolve().parents[1] / "support"
 # Two driver processes side by side, one intra-op thread each (two cores, tiny models).
 PARTS = 2
+
+SAFE_EDGES = "<safe edges>"  # replaced by a file of every safe limit, in the {name: [low, high]} form
 
 CASES = {
     # name: (hpogen generate arguments, dataset built by the driver, sampled configurations)
@@ -37,6 +41,12 @@ CASES = {
         40,
     ),
     "breast_cancer": (["--dataset", "breast_cancer"], "breast_cancer", 200),
+    # OpenML insights may widen every numeric range up to rules/insights.toml's safe limits
+    "breast_cancer_safe_edges": (["--dataset", "breast_cancer", "--insights", SAFE_EDGES], "breast_cancer", 20),
+    "rgb_images_safe_edges": (["--dataset-type", "image", "--name", "rgb_edges", "--n-samples", "1797", "--n-classes", "10",
+                               "--image-shape", "3,8,8", "--insights", SAFE_EDGES], "rgb_digits_300", 10),
+    "large_classification_safe_edges": (["--dataset-type", "tabular", "--name", "large_edges", "--n-samples", "200000",
+                                         "--n-classes", "2", "--n-features", "30", "--insights", SAFE_EDGES], "breast_cancer", 10),
     "diabetes": (["--dataset", "diabetes"], "diabetes", 200),
     "large_classification": (
         ["--dataset-type", "tabular", "--name", "large_binary", "--n-samples", "200000", "--n-classes", "2",
@@ -153,8 +163,10 @@ def sweeps(tmp_path_factory) -> dict:
     driver = root / "driver.py"
     driver.write_text(textwrap.dedent(DRIVER), encoding="utf-8")
     results = {}
+    edges = root / "safe_edges.json"
+    edges.write_text(json.dumps({name: list(limits) for name, limits in table("insights")["safe"].items()}))
     for name, (args, dataset, samples) in CASES.items():
-        bundle = generate(args, root / name)
+        bundle = generate([str(edges) if a == SAFE_EDGES else a for a in args], root / name)
         processes = []
         for part in range(PARTS):
             job = {"bundle": str(bundle), "dataset": dataset, "samples": samples, "seed": 0, "part": part,
@@ -218,3 +230,16 @@ def test_the_sweeps_reach_every_family_and_preprocessing_choice(sweeps):
     assert seen["algorithm"] == {"hist_gradient_boosting", "random_forest", "svm", "linear", "mlp"}
     assert seen["scaler"] == {"standard", "robust", "minmax", "none"}
     assert seen["imputer"] == {"median", "mean"} and seen["categorical_encoding"] == {"onehot", "ordinal"}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.endswith("_safe_edges")])
+def test_safe_edge_cases_reach_the_safe_limits(sweeps, case):
+    safe = table("insights")["safe"]
+    reached = {}
+    for outcome in sweeps[case]["outcomes"]:
+        for name, value in outcome["config"].items():
+            if name in safe:
+                reached.setdefault(name, set()).add(float(value))
+    assert len(reached) >= 5
+    for name, values in reached.items():
+        assert min(values) == pytest.approx(safe[name][0]) and max(values) == pytest.approx(safe[name][1]), name
