@@ -14,7 +14,8 @@ from packages import CASES, build_case, tree
 
 from hpogen.codegen import ruff_binary
 from hpogen.experiment.layout import PACKAGE_FILES
-from hpogen.experiment.package import PLACEHOLDERS, third_party_imports
+from hpogen.experiment.package import PLACEHOLDERS
+from hpogen.pyimports import third_party_imports
 
 CHANGED_BY_DERIVE = {"src/preprocess.py", "src/model.py", "config/smoke_test.yaml", "config/full_experiment.yaml",
                      "pyproject.toml"}
@@ -69,7 +70,7 @@ def test_exactly_the_eight_files_parse_and_are_formatted(case, stage, built):
     named = {re.split(r"[<>=!~ \[]", d)[0].lower() for d in project["dependencies"]}
     module_of = {"pyyaml": "yaml", "scikit-learn": "sklearn"}
     sources = {n: (folder / n).read_text() for n in PACKAGE_FILES if n.endswith(".py")}
-    assert {module_of.get(n, n) for n in named} == set(third_party_imports(sources))
+    assert {module_of.get(n, n) for n in named} == set(third_party_imports(sources.values(), local={"src"}))
     check = subprocess.run([ruff_binary(), "format", "--check", str(folder / "src")], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -8,9 +8,7 @@ import, read from their syntax trees.
 
 from __future__ import annotations
 
-import ast
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from ..codegen import fill_template_module, format_tree, template_source
 from ..errors import HpogenError
 from ..outdir import staged_folder, write_files
+from ..pyimports import third_party_imports
 from ..tables import table
 from .assemble import compose_modules
 from .configs import CONFIG_FILES, base_config_text
@@ -58,22 +57,10 @@ def python_files(spec: MethodSpec, reading: MethodReading) -> dict[str, str]:
     }
 
 
-def third_party_imports(sources: dict[str, str]) -> list[str]:
-    """Top-level names of every module the files import that is neither stdlib nor the package."""
-    found = set()
-    for source in sources.values():
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                found |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module.split(".")[0])
-    return sorted(found - set(sys.stdlib_module_names) - {"src", "__future__"})
-
-
 def pyproject_text(name: str, description: str, sources: dict[str, str]) -> str:
     """PEP 621 metadata whose dependencies list (PEP 508 strings) covers every third-party import."""
     requirements = table("experiment_packages")["requirements"]
-    imported = third_party_imports(sources)
+    imported = third_party_imports(sources.values(), local={"src"})
     missing = [module for module in imported if module not in requirements]
     if missing:
         raise HpogenError(f"no requirement known for imported module(s) {', '.join(missing)}")

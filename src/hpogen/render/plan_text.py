@@ -13,14 +13,14 @@ def planner_json(d: Decisions) -> dict[str, str]:
     else:
         config, scenario, train = tabular_configuration_steps(d), scenario_steps(d), tabular_train_steps(d)
     return {
-        "configuration_plan": numbered(with_ignored(config, d)),
+        "configuration_plan": numbered(with_insights(config, d)),
         "scenario_plan": numbered(scenario),
         "train_function_plan": numbered(train),
         "suggested_facade": d.facade,
     }
 
 
-def with_ignored(steps: list[str], d: Decisions, max_groups: int = 8) -> list[str]:
+def with_insights(steps: list[str], d: Decisions, max_groups: int = 8) -> list[str]:
     """Sum up the OpenML suggestions in the plan's last step: the ignored ones grouped by reason,
     so the plan stays a few KB whatever the payload (decisions.json has every one)."""
     if not d.insights:

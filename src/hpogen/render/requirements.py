@@ -5,10 +5,9 @@ modules its pre-flight check looks for all come from here.
 
 from __future__ import annotations
 
-import ast
-import sys
 from dataclasses import dataclass
 
+from ..pyimports import third_party_imports
 from ..tables import table
 
 # the bundle's own modules, imported by name beside each other
@@ -27,22 +26,11 @@ class Requirement:
         return f"{self.distribution}=={self.version}"
 
 
-def imported_modules(source: str) -> set[str]:
-    """Top-level names of every absolute import in a file's source (nested ones too)."""
-    names = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
 def bundle_requirements(sources: list[str]) -> tuple[Requirement, ...]:
     """The third-party packages the given files import: required ones first, then optional, by name."""
-    third_party = set().union(*(imported_modules(s) for s in sources)) - set(sys.stdlib_module_names) - LOCAL - {"__future__"}
+    third_party = third_party_imports(sources, LOCAL)
     known = table("requirements")["imports"]
-    unknown = sorted(third_party - set(known))
+    unknown = [name for name in third_party if name not in known]
     if unknown:  # a template imports something the table does not list: a bug in hpogen
         raise RuntimeError(f"rules/bundle/requirements.toml has no entry for {', '.join(unknown)}")
     found = [Requirement(name, known[name]["distribution"], known[name]["version"], known[name].get("optional", ""))

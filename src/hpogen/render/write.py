@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..codegen import format_tree
+from ..codegen import format_tree, template_source
 from ..decide.decisions import Decisions
 from ..decide.insights import Insights
 from ..outdir import staged_folder, write_files
@@ -18,7 +18,6 @@ from .space import configspace_json, render_config_space
 
 def render_files(d: Decisions) -> dict[str, str]:
     """Every bundle file but the lock, as text (Python not yet formatted)."""
-    from ..codegen import template_source
     from .driver import render_driver
     from .requirements import bundle_requirements, requirements_txt
     from .train import render_train

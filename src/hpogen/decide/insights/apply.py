@@ -133,7 +133,7 @@ def _one(
     by_name: dict[str, Hyperparameter],
 ) -> tuple[str | None, InsightRecord]:
     key = fam.normal(name)
-    reason = ""
+    reason, detail = "", ""
     if key in fam.bookkeeping():
         reason = "bookkeeping (seeds, logging, pipeline plumbing), not a hyperparameter"
     elif isinstance(value, Skipped):
@@ -147,10 +147,10 @@ def _one(
     elif target not in by_name:
         reason = f"{target} is not in this space (the size rules left its branch out)"
     elif key in shadows:
-        reason = f"shared with a merged {shadows[key].split(' (')[0]} component, so the value may be that component's"
-        return None, _ignored(setup, family, name, value, reason, shadows[key])
+        component, detail = shadows[key]
+        reason = f"shared with a merged {component} component, so the value may be that component's"
     if reason:
-        return None, _ignored(setup, family, name, value, reason, "")
+        return None, _ignored(setup, family, name, value, reason, detail)
     return target, InsightRecord(setup.index, family, name, value, target, False, "", "")
 
 
@@ -267,7 +267,7 @@ def _match_choice(value: Any, choices: tuple[Any, ...], value_aliases: dict[str,
         if type(choice) is type(value) and choice == value:
             return choice
     if isinstance(value, str):
-        key = value.lower().replace(".", "_").replace("-", "_").replace(" ", "_")
+        key = fam.normal(value).replace(" ", "_")
         key = value_aliases.get(key, key)
         for choice in choices:
             if isinstance(choice, str) and choice.lower() == key:

@@ -100,14 +100,14 @@ def algorithm_choice(family: str | None) -> str | None:
     return _families()[family].get("algorithm") if family else None
 
 
-def shadowed(setup: Setup) -> dict[str, str]:
-    """name -> the merged component that also owns it, when the setup carries that component's signs."""
+def shadowed(setup: Setup) -> dict[str, tuple[str, str]]:
+    """name -> (the merged component that also owns it, its signs found), when the setup carries them."""
     present = {normal(name) for name, _ in setup.params} | set(setup.signs)
     found = {}
     for rule in table("insight_families")["shadow"]:
         signs = sorted(present & set(rule["signs"]))
         if signs:
-            found[rule["key"]] = f"{rule['component']} (signs: {', '.join(signs[:3])})"
+            found[rule["key"]] = (rule["component"], f"signs: {', '.join(signs[:3])}")
     return found
 
 

@@ -40,7 +40,11 @@ class Insights:
     form: str  # python-literal, json, map, empty
     setups: tuple[Setup, ...]
     sha256: str
-    attributed: bool = True  # False for the map form: its names are hpogen's, not a flow's
+
+    @property
+    def attributed(self) -> bool:
+        """Setups from a flow are attributed to a family; the map form names hpogen's own hyperparameters."""
+        return self.form != "map"
 
     def summary(self) -> dict[str, Any]:
         """What the lock file keeps: enough to tell two payloads apart, small whatever the size."""
@@ -70,7 +74,7 @@ def parse_value(
             if not items:
                 raise HpogenError(f"{where}: {str(name)!r} has no values")
             setups.extend(_setup(len(setups) + 1, [(name, v)]) for v in items)
-        return Insights("map", tuple(setups), digest, attributed=False)
+        return Insights("map", tuple(setups), digest)
     if isinstance(raw, dict):
         return Insights(form, (_setup(1, raw.items()),), digest)
     raise HpogenError(
@@ -99,20 +103,26 @@ def _literal(text: str, where: str) -> tuple[Any, str]:
 def _setup(index: int, items: Any) -> Setup:
     params, signs = [], []
     for name, value in items:
-        decoded = decode(value)
-        params.append((str(name), decoded))
-        if isinstance(decoded, Skipped) and decoded.reason.startswith("an object"):
-            signs.extend(component_names(_json_or_none(value)))
+        parsed = _parsed(value)
+        params.append((str(name), decode(parsed)))
+        signs.extend(component_names(parsed))
     return Setup(index, tuple(params), tuple(dict.fromkeys(signs)))
 
 
+def _parsed(value: Any) -> Any:
+    """A value as OpenML stores it (JSON-encoded text) decoded; text that is not JSON stays text."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except (json.JSONDecodeError, RecursionError):
+        return value.strip()
+
+
 def decode(value: Any) -> Any:
-    """A value as OpenML stores it (a JSON-encoded string) or already typed -> a scalar or Skipped."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
-            return value.strip() if value.strip() else Skipped("an empty string", "''")
+    """A parsed value -> a scalar suggestion, or Skipped with the reason it cannot be one."""
+    if value == "":
+        return Skipped("an empty string", "''")
     if value is None:
         return Skipped("null (the flow's default, no number to use)", "null")
     if isinstance(value, bool | int | str):
@@ -126,15 +136,6 @@ def decode(value: Any) -> Any:
             "an object or list (a layer config, a component reference or a tuple)", shorten(value)
         )
     return Skipped(f"a {type(value).__name__}, not a number, string or boolean", shorten(value))
-
-
-def _json_or_none(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except (json.JSONDecodeError, RecursionError):
-        return None
 
 
 def component_names(value: Any, depth: int = 0) -> list[str]:
