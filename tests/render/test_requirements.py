@@ -10,7 +10,7 @@ from bundles import generate
 
 from hpogen.tables import table
 
-LOCAL = {"train", "config_space", "scenario", "run_hpo", "__future__"}
+LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "__future__"}
 
 
 def test_pins_are_the_versions_installed_here():
@@ -29,16 +29,36 @@ def _imports(path) -> set[str]:
     return found - set(sys.stdlib_module_names) - LOCAL
 
 
-@pytest.mark.parametrize("args", [["--dataset", "breast_cancer"], ["--dataset", "digits"], ["--dataset", "diabetes"]])
-def test_requirements_follow_the_imports(args, tmp_path):
+def _expected(folder, data_type) -> tuple[set[str], set[str]]:
+    """(required, optional) import names: every file's imports; bundle_data.py's only where
+    [data_imports] says the bundle's data type reads with them."""
+    known, for_data = table("requirements")["imports"], table("requirements")["data_imports"]
+    required, optional = set(), set()
+    for path in folder.glob("*.py"):
+        for module in _imports(path):
+            rule = for_data.get(module) if path.name == "bundle_data.py" else None
+            if rule is not None and data_type not in rule["types"]:
+                continue
+            is_optional = "optional" in (rule or known[module])
+            (optional if is_optional else required).add(module)
+    return required, optional - required
+
+
+@pytest.mark.parametrize(("args", "data_type"), [(["--dataset", "breast_cancer"], "tabular"),
+                                                 (["--dataset", "digits"], "image"),
+                                                 (["--dataset", "diabetes"], "tabular")])
+def test_requirements_follow_the_imports(args, data_type, tmp_path):
     folder = generate(args, tmp_path / "bundle")
-    imported = set().union(*(_imports(p) for p in folder.glob("*.py")))
+    required_modules, optional_modules = _expected(folder, data_type)
     known = table("requirements")["imports"]
     lines = [line for line in (folder / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
     pins = {line.split("  #")[0] for line in lines}
-    assert pins == {f"{known[m]['distribution']}=={known[m]['version']}" for m in imported}
+    assert pins == {f"{known[m]['distribution']}=={known[m]['version']}" for m in required_modules | optional_modules}
     optional = {line.split("  #")[0] for line in lines if "  # for " in line}
-    assert optional == {f"{known[m]['distribution']}=={known[m]['version']}" for m in imported if "optional" in known[m]}
+    assert optional == {f"{known[m]['distribution']}=={known[m]['version']}" for m in optional_modules}
+    imported = required_modules | optional_modules
+    # an image bundle reads folders with Pillow, optionally, and never needs pandas for its data
+    assert ("PIL" in optional_modules) == (data_type == "image")
 
     driver = ast.parse((folder / "run_hpo.py").read_text())
     required = next(ast.literal_eval(node.value) for node in driver.body

@@ -6,10 +6,11 @@ import pickle
 import numpy as np
 import pytest
 
+from hpogen.dataset.bundle_data import DataError, check_fits
 from hpogen.dataset.loaded import LoadedData
 from hpogen.dataset.spec import DatasetSpec
 from hpogen.errors import HpogenError
-from hpogen.run.data import check_against_spec, data_fingerprint, split_rows
+from hpogen.run.data import data_fingerprint, split_rows
 from hpogen.run.settings import check_resumable
 
 
@@ -43,14 +44,15 @@ def _spec(**facts):
     ],
 )
 def test_data_is_checked_against_the_spec(X, y, expected):
-    with pytest.raises(HpogenError, match=expected):
-        check_against_spec(LoadedData("toy", "tabular", X, y), _spec(), "toy.npz")
+    with pytest.raises(DataError, match=expected):
+        check_fits({"X": X, "y": y, "kind": "tabular"}, _spec().bundle_facts(), "toy.npz")
 
 
 def test_regression_needs_numeric_labels():
     spec = _spec(task="regression", n_classes=None)
-    with pytest.raises(HpogenError, match="y is not numeric"):
-        check_against_spec(LoadedData("toy", "tabular", np.zeros((40, 3)), np.array(["a"] * 40)), spec, "toy.csv")
+    data = {"X": np.zeros((40, 3)), "y": np.array(["a"] * 40), "kind": "tabular"}
+    with pytest.raises(DataError, match="y is not numeric"):
+        check_fits(data, spec.bundle_facts(), "toy.csv")
 
 
 def test_fingerprint_changes_with_the_data():

@@ -27,13 +27,10 @@ def default_dataset(dataset_type: str) -> str:
 
 
 def load_embedded(name: str) -> LoadedData:
-    facts = embedded_facts(name)
-    import sklearn.datasets
+    """An embedded set's arrays, read as a bundle's run_hpo.py reads them (bundle_data)."""
+    from .bundle_data import read_embedded
+    from .loaders import as_loaded
 
-    bunch = getattr(sklearn.datasets, table("embedded")[name]["loader"])()
-    X, y = bunch.data, bunch.target
-    shape = None
-    if facts["type"] == "image":
-        shape = tuple(facts["image_shape"])
-        X = X.reshape(len(X), *shape).astype("float32")
-    return LoadedData(name=name, type=facts["type"], X=X, y=y, image_shape=shape)
+    facts = embedded_facts(name)
+    shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
+    return as_loaded(read_embedded(table("embedded")[name]["loader"], shape), name)

@@ -64,6 +64,11 @@ class DatasetSpec:
             data["image_shape"] = list(self.image_shape)
         return data
 
+    def bundle_facts(self) -> dict[str, Any]:
+        """What bundle_data.check_fits compares data with (run_hpo.py holds the same dict)."""
+        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes")
+        return {key: value for key, value in self.to_dict().items() if key in keys}
+
     @property
     def slug(self) -> str:
         """The name as a safe folder/run name."""

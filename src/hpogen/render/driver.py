@@ -15,15 +15,14 @@ REQUIREMENTS_MARK = "Needs: the packages of requirements.txt."
 
 
 def render_driver(d: Decisions, requirements: tuple[Requirement, ...]) -> str:
-    """Fill templates/bundle/run_hpo.py with the bundle's embedded dataset, image shape, task and requirements."""
+    """Fill templates/bundle/run_hpo.py with the bundle's embedded dataset, data facts and requirements."""
     spec = d.spec
     embedded = spec.name if spec.name in embedded_names() else None
     code = fill_template(
         "bundle/run_hpo.py",
         embedded_dataset=embedded,
         embedded_loader=table("embedded")[embedded]["loader"] if embedded else None,
-        image_shape=spec.image_shape,
-        task=spec.task,
+        facts=spec.bundle_facts(),
         required_modules={r.module: r.pin for r in requirements if not r.optional},
     )
     paragraph = "\n".join(textwrap.wrap(docstring_lines(requirements), width=96, break_on_hyphens=False))

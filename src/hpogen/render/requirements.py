@@ -11,7 +11,10 @@ from ..pyimports import third_party_imports
 from ..tables import table
 
 # the bundle's own modules, imported by name beside each other
-LOCAL = frozenset({"train", "config_space", "scenario", "run_hpo"})
+LOCAL = frozenset({"train", "config_space", "scenario", "run_hpo", "bundle_data"})
+# the data readers every bundle carries; rules/bundle/requirements.toml's [data_imports] says
+# which of its imports a bundle of each data type needs
+DATA_MODULE = "bundle_data.py"
 
 
 @dataclass(frozen=True)
@@ -26,22 +29,31 @@ class Requirement:
         return f"{self.distribution}=={self.version}"
 
 
-def bundle_requirements(sources: list[str]) -> tuple[Requirement, ...]:
-    """The third-party packages the given files import: required ones first, then optional, by name."""
-    third_party = third_party_imports(sources, LOCAL)
-    known = table("requirements")["imports"]
-    unknown = [name for name in third_party if name not in known]
-    if unknown:  # a template imports something the table does not list: a bug in hpogen
-        raise RuntimeError(f"rules/bundle/requirements.toml has no entry for {', '.join(unknown)}")
-    found = [Requirement(name, known[name]["distribution"], known[name]["version"], known[name].get("optional", ""))
-             for name in third_party]
+def bundle_requirements(files: dict[str, str], data_type: str) -> tuple[Requirement, ...]:
+    """The third-party packages the given files (name: source) import: required ones first,
+    then optional, by name. A package one file needs outright is required."""
+    rules = table("requirements")
+    known, for_data = rules["imports"], rules["data_imports"]
+    needs: dict[str, str] = {}  # import name: what needs it when optional, "" when required
+    for name, source in sorted(files.items()):
+        for module in third_party_imports([source], LOCAL):
+            if module not in known:  # a template imports something the table lacks: an hpogen bug
+                raise RuntimeError(f"rules/bundle/requirements.toml has no entry for {module}")
+            note = known[module].get("optional", "")
+            if name == DATA_MODULE and module in for_data:
+                if data_type not in for_data[module]["types"]:
+                    continue
+                note = for_data[module].get("optional", note)
+            needs[module] = min(needs.get(module, note), note, key=bool)
+    found = [Requirement(module, known[module]["distribution"], known[module]["version"], note)
+             for module, note in needs.items()]
     return tuple(sorted(found, key=lambda r: (bool(r.optional), r.distribution.lower())))
 
 
 def requirements_txt(requirements: tuple[Requirement, ...]) -> str:
     lines = [
-        "# What this bundle's train.py, run_hpo.py, config_space.py and scenario.py import, pinned to",
-        "# the versions hpogen was tested with. Install with: pip install -r requirements.txt",
+        "# What this bundle's Python files import, pinned to the versions hpogen was tested with.",
+        "# Install with: pip install -r requirements.txt",
     ]
     lines += [r.pin for r in requirements if not r.optional]
     optional = [r for r in requirements if r.optional]

@@ -19,12 +19,13 @@ from .space import configspace_json, render_config_space
 def render_files(d: Decisions) -> dict[str, str]:
     """Every bundle file but the lock, as text (Python not yet formatted)."""
     from .driver import render_driver
-    from .requirements import bundle_requirements, requirements_txt
+    from .requirements import DATA_MODULE, bundle_requirements, requirements_txt
     from .train import render_train
 
-    code = {"config_space.py": render_config_space(d), "scenario.py": render_scenario(d), "train.py": render_train(d)}
+    code = {"config_space.py": render_config_space(d), "scenario.py": render_scenario(d), "train.py": render_train(d),
+            DATA_MODULE: bundle_data_source()}
     # the driver's imports are its template's: known before it is filled
-    requirements = bundle_requirements([*code.values(), template_source("bundle/run_hpo.py")])
+    requirements = bundle_requirements({**code, "run_hpo.py": template_source("bundle/run_hpo.py")}, d.spec.type)
     return {
         "plan.json": json.dumps(planner_json(d), indent=2) + "\n",
         "configspace.json": configspace_json(d),
@@ -33,6 +34,13 @@ def render_files(d: Decisions) -> dict[str, str]:
         "requirements.txt": requirements_txt(requirements),
         "decisions.json": json.dumps(decisions_record(d), indent=2) + "\n",
     }
+
+
+def bundle_data_source() -> str:
+    """hpogen's own data readers (hpogen.dataset.bundle_data), which the bundle carries unchanged."""
+    from ..dataset import bundle_data
+
+    return Path(bundle_data.__file__).read_text(encoding="utf-8")
 
 
 def decisions_record(d: Decisions) -> dict[str, Any]:

@@ -100,8 +100,9 @@ def check_requirements(bundle: Bundle) -> None:
     """Stop before any work when a package the bundle's files import is not installed."""
     from ..render.requirements import bundle_requirements
 
-    sources = [(bundle.path / n).read_text(encoding="utf-8") for n in PYTHON_FILES if (bundle.path / n).is_file()]
-    missing = [r.pin for r in bundle_requirements(sources) if not r.optional and not _installed(r.module)]
+    sources = {n: (bundle.path / n).read_text(encoding="utf-8") for n in PYTHON_FILES if (bundle.path / n).is_file()}
+    missing = [r.pin for r in bundle_requirements(sources, bundle.spec.type)
+               if not r.optional and not _installed(r.module)]
     if missing:
         raise HpogenError(f"the bundle needs {', '.join(missing)}, not installed here: "
                           f"pip install -r {bundle.path / 'requirements.txt'}")

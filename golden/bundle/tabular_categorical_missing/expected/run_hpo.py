@@ -4,8 +4,13 @@ Needs ConfigSpace==1.2.2, numpy==2.4.6, pandas==3.1.1, scikit-learn==1.9.1, skop
 smac==2.4.1, torch==2.14.1 (requirements.txt). Optional: dask[distributed]==2026.8.0 for
 --n-workers and --dask-scheduler-file. Optional: matplotlib==3.11.2 for trajectory.png.
 
-Usage: python run_hpo.py [--data FILE.npz] [--n-trials N] [--walltime SECONDS] [--seed S] [--out DIR]
+Usage: python run_hpo.py [--data FILE.npz | --data FILE.csv --target COLUMN | --data FOLDER]
+                         [--n-trials N] [--walltime SECONDS] [--seed S] [--out DIR]
                          [--n-workers N | --dask-scheduler-file FILE] [--resume]
+
+--data reads what `hpogen run` reads, with the same code (bundle_data.py): an .npz of X, y (and
+X_test, y_test), a CSV with its label column, or a folder of class subfolders of images; without
+it, the embedded dataset the bundle was made for.
 
 It holds out a seeded test split, lets SMAC optimise on the rest, trains the incumbent at the
 final budget, scores it on the test split and writes results.json (plus trajectory.png when
@@ -32,9 +37,15 @@ HERE = Path(__file__).resolve().parent
 # The embedded scikit-learn dataset of this bundle (None: pass --data).
 EMBEDDED_DATASET = None
 EMBEDDED_LOADER = None
-# (channels, height, width) of image bundles; None for tabular data.
-IMAGE_SHAPE = None
-TASK = "classification"
+# What the data must be: type, task, (channels, height, width) of images, features, classes.
+FACTS = {
+    "name": "census_like",
+    "type": "tabular",
+    "task": "classification",
+    "n_classes": 2,
+    "image_shape": None,
+    "n_features": 14,
+}
 TEST_FRACTION = 0.2
 VALIDATION_FRACTION = 0.2
 # SMAC's own log lines: errors only.
@@ -74,53 +85,31 @@ def check_requirements() -> None:
         raise SystemExit(2)
 
 
-def load_dataset(data: str | None) -> dict:
-    """X, y (and X_test, y_test when the file has them) from an .npz, else the embedded set."""
-    import numpy as np
+def load_dataset(args: argparse.Namespace) -> dict:
+    """X, y (and X_test, y_test when the data has them), read and checked by bundle_data.py."""
+    import bundle_data
 
-    if data:
-        with np.load(data, allow_pickle=False) as archive:
-            return {
-                key: archive[key] for key in archive.files if key in ("X", "y", "X_test", "y_test")
-            }
-    if EMBEDDED_LOADER is None:
-        raise SystemExit("run_hpo.py: this bundle has no embedded dataset: pass --data FILE.npz")
-    import sklearn.datasets
-
-    bunch = getattr(sklearn.datasets, EMBEDDED_LOADER)()
-    X = bunch.data
-    if IMAGE_SHAPE is not None:
-        X = X.reshape(len(X), *IMAGE_SHAPE).astype("float32")
-    return {"X": X, "y": bunch.target}
-
-
-def split_rows(y, seed: int, fraction: float):
-    """Row indices (kept, held out): stratified for classification unless a class is too small."""
-    import numpy as np
-    from sklearn.model_selection import train_test_split
-
-    labels = np.asarray(y).ravel()
-    stratify = None
-    if TASK == "classification":
-        _, codes = np.unique(labels.astype(str), return_inverse=True)
-        counts = np.bincount(codes)
-        n_out = math.ceil(fraction * len(labels))
-        if counts.min() >= 2 and min(n_out, len(labels) - n_out) >= len(counts):
-            stratify = codes
-    rows = np.arange(len(labels))
-    return train_test_split(rows, test_size=fraction, random_state=seed % 2**32, stratify=stratify)
+    try:
+        if args.data:
+            return bundle_data.read_for_bundle(
+                Path(args.data).expanduser().resolve(), FACTS, args.target
+            )
+        if EMBEDDED_LOADER is None:
+            raise bundle_data.DataError("this bundle has no embedded dataset: pass --data PATH")
+        data = bundle_data.read_embedded(EMBEDDED_LOADER, FACTS["image_shape"])
+        bundle_data.check_fits(data, FACTS, f"embedded dataset {EMBEDDED_DATASET!r}")
+        return data
+    except bundle_data.DataError as exc:
+        print(f"run_hpo.py: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
-def hold_out_test(dataset: dict, seed: int) -> tuple[dict, dict]:
-    """(optimisation part, test part): the file's own test split, or a seeded hold-out."""
-    if "X_test" in dataset:
-        return {"X": dataset["X"], "y": dataset["y"]}, {
-            "X": dataset["X_test"],
-            "y": dataset["y_test"],
-        }
-    keep, test = split_rows(dataset["y"], seed, TEST_FRACTION)
-    X, y = dataset["X"], dataset["y"]
-    return {"X": X[keep], "y": y[keep]}, {"X": X[test], "y": y[test]}
+def optimisation_data(args: argparse.Namespace) -> tuple[dict, dict]:
+    """({X, y} for SMAC, {X, y} for the final test): the data's own test split, else a seeded
+    TEST_FRACTION of the rows, as `hpogen run` holds them out."""
+    import bundle_data
+
+    return bundle_data.hold_out(load_dataset(args), FACTS["task"], args.seed, TEST_FRACTION)
 
 
 def target(config, seed: int = 0, budget: float | None = None, data_to_scatter: dict | None = None):
@@ -198,7 +187,11 @@ def crash_message(info: dict) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help=".npz with X, y and optionally X_test, y_test")
+    parser.add_argument(
+        "--data",
+        help=".npz (X, y, optionally X_test, y_test), .csv (with --target) or a folder of class subfolders",
+    )
+    parser.add_argument("--target", help="label column of a CSV")
     parser.add_argument("--n-trials", type=int, help="trials (default: the scenario's)")
     parser.add_argument("--walltime", type=float, help="SMAC wall-time limit in seconds")
     parser.add_argument("--seed", type=int, default=0, help="SMAC seed and test-split seed")
@@ -398,17 +391,18 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
     refit_budget turns them into a budget), or at the search's top budget for models that do
     not stop early; its validation rows are a seeded fifth of its own training rows.
     """
+    from bundle_data import split_rows, take
     from train import refit_budget, train
 
     budget = refit_budget(incumbent, best_epoch(smac, incumbent))
     if budget is None and smac.intensifier.uses_budgets:
         budget = smac.scenario.max_budget
-    _, val = split_rows(trainval["y"], args.seed, VALIDATION_FRACTION)
+    _, val = split_rows(trainval["y"], FACTS["task"], args.seed, VALIDATION_FRACTION)
     dataset = {
         "X": trainval["X"],
         "y": trainval["y"],
-        "X_val": trainval["X"][val],
-        "y_val": trainval["y"][val],
+        "X_val": take(trainval["X"], val),
+        "y_val": take(trainval["y"], val),
         "X_test": test["X"],
         "y_test": test["y"],
     }
@@ -421,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     check_requirements()
     started = time.time()
     sys.path.insert(0, str(HERE))
-    trainval, test = hold_out_test(load_dataset(args.data), args.seed)
+    trainval, test = optimisation_data(args)
     trainval["checkpoint_dir"] = str(args.out / "checkpoints")
     scenario = make_scenario(args)
     if args.resume:

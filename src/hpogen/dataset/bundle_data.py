@@ -1,0 +1,352 @@
+"""Reading a bundle's data: an .npz, a CSV with a label column, a folder of class subfolders of
+images, or an embedded scikit-learn set; then the seeded test hold-out.
+
+hpogen reads data with this module, and copies it unchanged into every bundle as bundle_data.py
+for the standalone run_hpo.py, so `hpogen run` and the driver load the same arrays from the same
+file and hold out the same rows. It must never import hpogen: it imports numpy and scikit-learn,
+and pandas or Pillow only for the formats that need them.
+
+A reader returns a dict: X, y and, when the data brings its own test split, X_test and y_test,
+plus "kind" ("image" or "tabular") and "image_shape" ((C, H, W), or None). Data that cannot be
+read, or does not fit a bundle, raises DataError with one line for the user.
+"""
+
+import math
+from collections import Counter
+from pathlib import Path
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+GRAYSCALE_MODES = ("L", "1", "I;16", "I", "F")
+ARRAY_KEYS = ("X", "y", "X_test", "y_test")
+
+
+class DataError(ValueError):
+    """Data that cannot be read, or does not fit the bundle: a one-line message."""
+
+
+def read_data(path, kind=None, target=None, image_shape=None) -> dict:
+    """Read a .npz, a .csv (with its label column `target`) or a folder of class subfolders.
+
+    `kind` reads an .npz as image or tabular data (else: 3-D or more is images; other formats
+    have their own kind, which the caller checks with check_fits); `image_shape`
+    (C, H, W) says how to read flattened image rows, and the size a folder's images are decoded at.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"data file not found: {path}")
+    if path.is_dir():
+        data = read_image_folder(path, image_shape)
+    elif path.suffix.lower() == ".npz":
+        data = read_npz(path, kind, image_shape)
+    elif path.suffix.lower() == ".csv":
+        data = read_csv(path, target)
+    else:
+        raise DataError(
+            f"{path}: unsupported data file (use .npz, .csv or a folder of class subfolders)"
+        )
+    check_learnable(data, str(path))
+    return data
+
+
+def read_for_bundle(path, facts: dict, target=None) -> dict:
+    """Read data for a bundle and check that it fits (see check_fits for `facts`).
+
+    An .npz is read as the bundle's kind of data, a folder's images are decoded at the bundle's
+    image shape, and flattened image rows that are not square take the bundle's shape.
+    """
+    path = Path(path)
+    shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
+    if path.suffix.lower() == ".npz" and shape is not None:
+        try:
+            # the layout comes from the array itself, so a mismatch names both shapes
+            data = read_data(path, "image", target)
+        except DataError:
+            data = read_data(path, "image", target, shape)
+    else:
+        kind = facts["type"] if path.suffix.lower() == ".npz" else None
+        data = read_data(path, kind, target, shape if path.is_dir() else None)
+    check_fits(data, facts, str(path))
+    return data
+
+
+def read_npz(path, kind=None, image_shape=None) -> dict:
+    """X and y (X_test and y_test optional) of an .npz, never unpickled."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {key: archive[key] for key in archive.files if key in ARRAY_KEYS}
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+    for key in ("X", "y"):
+        if key not in arrays:
+            raise DataError(
+                f"{path}: missing array {key!r} (needs X and y; X_test and y_test optional)"
+            )
+    if ("X_test" in arrays) != ("y_test" in arrays):
+        raise DataError(f"{path}: X_test and y_test must come together")
+    X = arrays["X"]
+    kind = kind or ("image" if X.ndim >= 3 else "tabular")
+    if kind == "tabular" and X.ndim != 2:
+        raise DataError(f"{path}: tabular X must be 2-D (rows x features), not {X.ndim}-D")
+    shape = image_layout(X.shape, image_shape, str(path)) if kind == "image" else None
+    return {**arrays, "kind": kind, "image_shape": shape}
+
+
+def image_layout(shape, given, where: str) -> tuple:
+    """(C, H, W) of image rows from an array shape: NCHW, NHWC, NHW, or flattened N x D."""
+    if len(shape) == 4:
+        if shape[-1] in (1, 3) and shape[1] not in (1, 3):
+            found = (shape[3], shape[1], shape[2])
+        else:
+            found = (shape[1], shape[2], shape[3])
+    elif len(shape) == 3:
+        found = (1, shape[1], shape[2])
+    elif len(shape) == 2:
+        found = tuple(given) if given else _square_shape(shape[1], where)
+    else:
+        raise DataError(f"{where}: image X must be 2-D to 4-D, not {len(shape)}-D")
+    found = tuple(int(v) for v in found)
+    if given is not None and tuple(given) != found:
+        raise DataError(f"{where}: images are {found}, not the given image shape {tuple(given)}")
+    if found[0] not in (1, 3):
+        raise DataError(f"{where}: images must have 1 or 3 channels, not {found[0]}")
+    return found
+
+
+def _square_shape(features: int, where: str) -> tuple:
+    for channels in (1, 3):
+        side = math.isqrt(features // channels)
+        if features % channels == 0 and side * side * channels == features:
+            return (channels, side, side)
+    raise DataError(
+        f"{where}: flattened images of {features} values are not square: give --image-shape C,H,W"
+    )
+
+
+def read_csv(path, target) -> dict:
+    """The label column `target` as y, every other column as X (a pandas DataFrame)."""
+    if not target:
+        raise DataError(f"{path}: a CSV needs --target COLUMN to name the label column")
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: malformed CSV ({str(exc).splitlines()[0]})") from None
+    if target not in frame.columns:
+        columns = ", ".join(map(str, frame.columns[:10]))
+        raise DataError(f"{path}: no column {target!r} (columns: {columns})")
+    return {
+        "X": frame.drop(columns=[target]),
+        "y": frame[target],
+        "kind": "tabular",
+        "image_shape": None,
+    }
+
+
+def image_files(path) -> list:
+    """(file, class name) of every image in the class subfolders of `path`, sorted."""
+    path = Path(path)
+    classes = sorted(p for p in path.iterdir() if p.is_dir())
+    files = [
+        (f, c.name)
+        for c in classes
+        for f in sorted(c.iterdir())
+        if f.suffix.lower() in IMAGE_SUFFIXES
+    ]
+    if not files:
+        raise DataError(f"{path}: no images found (expected one subfolder of images per class)")
+    return files
+
+
+def read_image_folder(path, image_shape=None) -> dict:
+    """uint8 images (N, C, H, W) of a folder of class subfolders; labels are the folder names.
+
+    Every image is decoded at `image_shape` (C, H, W): grayscale for 1 channel, RGB for 3,
+    resized to H x W. Without it, the folder's own shape: RGB unless every image is grayscale,
+    at the most common size. Each file is closed as soon as it is read.
+    """
+    import numpy as np
+
+    Image = _pillow()
+    files = image_files(path)
+    if image_shape is None:
+        image_shape = _folder_shape(Image, files)
+    channels, height, width = (int(v) for v in image_shape)
+    mode = "L" if channels == 1 else "RGB"
+    X = np.empty((len(files), height, width, channels), dtype="uint8")
+    for row, (file, _) in enumerate(files):
+        with _open(Image, file) as image:
+            image = image.convert(mode)
+            if image.size != (width, height):
+                image = image.resize((width, height))
+            X[row] = np.asarray(image).reshape(height, width, channels)
+    y = np.array([label for _, label in files])
+    return {
+        "X": X.transpose(0, 3, 1, 2),
+        "y": y,
+        "kind": "image",
+        "image_shape": (channels, height, width),
+    }
+
+
+def _folder_shape(Image, files) -> tuple:
+    """(C, H, W) the folder's images agree on: RGB unless all are grayscale; the commonest size."""
+    modes, sizes = set(), Counter()
+    for file, _ in files:
+        with _open(Image, file) as image:  # reads the header only
+            modes.add(image.mode)
+            sizes[image.size] += 1
+    width, height = sizes.most_common(1)[0][0]
+    return (1 if modes <= set(GRAYSCALE_MODES) else 3, height, width)
+
+
+def _pillow():
+    try:
+        from PIL import Image
+    except ImportError:
+        raise DataError("reading a folder of images needs Pillow: pip install pillow") from None
+    return Image
+
+
+def _open(Image, file):
+    try:
+        return Image.open(file)
+    except OSError as exc:
+        raise DataError(f"{file}: not a readable image ({exc})") from None
+
+
+def read_embedded(loader: str, image_shape=None) -> dict:
+    """An embedded scikit-learn set by its loader name; image rows as float32 (N, C, H, W)."""
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, loader)()
+    X = bunch.data
+    if image_shape is not None:
+        X = X.reshape(len(X), *image_shape).astype("float32")
+    kind = "tabular" if image_shape is None else "image"
+    return {
+        "X": X,
+        "y": bunch.target,
+        "kind": kind,
+        "image_shape": None if image_shape is None else tuple(image_shape),
+    }
+
+
+def check_learnable(data: dict, where: str) -> None:
+    """Refuse data that cannot be learnt from: NaN labels, too few rows, mismatched lengths."""
+    import numpy as np
+
+    if len(data["X"]) != len(data["y"]):
+        raise DataError(f"{where}: X has {len(data['X'])} rows but y has {len(data['y'])}")
+    if len(data["X"]) < 2:
+        raise DataError(f"{where}: needs at least 2 samples, found {len(data['X'])}")
+    for label in ("y", "y_test"):
+        if data.get(label) is not None and _has_nan(np.asarray(data[label])):
+            raise DataError(f"{where}: {label} contains NaN labels")
+    if data["kind"] == "image" and _has_nan(np.asarray(data["X"])):
+        raise DataError(f"{where}: image X contains NaN values")
+
+
+def _has_nan(values) -> bool:
+    import numpy as np
+
+    if values.dtype.kind in "fc":
+        return bool(np.isnan(values).any())
+    if values.dtype.kind == "O":
+        return any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values.ravel())
+    return False
+
+
+def check_fits(data: dict, facts: dict, where: str) -> None:
+    """Type, image shape, feature count and classes must be what the bundle was made for.
+
+    `facts` holds the bundle's name, type, task, image_shape, n_features and n_classes.
+    """
+    import numpy as np
+
+    bundle = f"bundle {facts['name']!r}"
+    if data["kind"] != facts["type"]:
+        raise DataError(
+            f"{where} holds {data['kind']} data, but {bundle} was made for {facts['type']} data"
+        )
+    if facts["type"] == "image":
+        _check_image_shape(data, tuple(facts["image_shape"]), where, bundle)
+    else:
+        for label in ("X", "X_test"):
+            found = _n_columns(data.get(label))
+            if data.get(label) is not None and found != facts["n_features"]:
+                raise DataError(
+                    f"{where}: {label} has {found} features, "
+                    f"but {bundle} expects {facts['n_features']}"
+                )
+    labels = [np.asarray(data[k]).ravel() for k in ("y", "y_test") if data.get(k) is not None]
+    if facts["task"] == "classification":
+        found = len(np.unique(np.concatenate([v.astype(str) for v in labels])))
+        if found != facts["n_classes"]:
+            raise DataError(
+                f"{where}: y has {found} classes, but {bundle} was made for {facts['n_classes']}"
+            )
+    elif any(v.dtype.kind not in "biuf" for v in labels):
+        raise DataError(f"{where}: y is not numeric, but {bundle} is a regression bundle")
+
+
+def _check_image_shape(data: dict, shape: tuple, where: str, bundle: str) -> None:
+    if tuple(data["image_shape"] or ()) != shape:
+        raise DataError(
+            f"{where}: images are {_shape(data['image_shape'] or ())}, "
+            f"but {bundle} expects {_shape(shape)}"
+        )
+    for label in ("X", "X_test"):
+        X = data.get(label)
+        if X is not None and X.ndim == 2 and X.shape[1] != math.prod(shape):
+            raise DataError(
+                f"{where}: {label} rows have {X.shape[1]} values, "
+                f"not {math.prod(shape)} ({_shape(shape)})"
+            )
+
+
+def _shape(shape) -> str:
+    return "x".join(str(v) for v in shape)
+
+
+def _n_columns(X) -> int:
+    shape = getattr(X, "shape", None)
+    return int(shape[1]) if shape is not None and len(shape) == 2 else -1
+
+
+def split_rows(y, task: str, seed: int, fraction: float) -> tuple:
+    """Row indices (kept, held out): stratified for classification unless a class is too small."""
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    labels = np.asarray(y).ravel()
+    rows = np.arange(len(labels))
+    stratify = None
+    if task == "classification":
+        _, codes = np.unique(labels.astype(str), return_inverse=True)
+        counts = np.bincount(codes)
+        n_out = math.ceil(fraction * len(labels))
+        if counts.min() >= 2 and min(n_out, len(labels) - n_out) >= len(counts):
+            stratify = codes
+    return train_test_split(rows, test_size=fraction, random_state=seed % 2**32, stratify=stratify)
+
+
+def take(values, rows):
+    """The given rows of a numpy array or of a pandas object (index reset)."""
+    if hasattr(values, "iloc"):
+        return values.iloc[rows].reset_index(drop=True)
+    return values[rows]
+
+
+def hold_out(data: dict, task: str, seed: int, fraction: float) -> tuple:
+    """({X, y} to optimise on, {X, y} to test on): the data's own test split, else a seeded
+    `fraction` of the rows."""
+    if data.get("X_test") is not None:
+        return ({"X": data["X"], "y": data["y"]}, {"X": data["X_test"], "y": data["y_test"]})
+    keep, test = split_rows(data["y"], task, seed, fraction)
+    return (
+        {"X": take(data["X"], keep), "y": take(data["y"], keep)},
+        {"X": take(data["X"], test), "y": take(data["y"], test)},
+    )
