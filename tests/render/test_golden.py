@@ -9,6 +9,8 @@ import pytest
 from bundles import GOLDEN, ROOT, bundle_files, case_args, generate
 
 from hpogen.codegen import ruff_binary
+from hpogen.render.requirements import DATA_MODULES
+from hpogen.render.write import data_module_source
 
 CASES = sorted(p for p in GOLDEN.iterdir() if (p / "input.json").exists())
 
@@ -34,6 +36,8 @@ def generated(tmp_path_factory):
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_matches_golden(case, generated, update_golden):
     actual = bundle_files(generated[case.name])
+    for name in DATA_MODULES:  # hpogen's own readers, copied unchanged: checked against their source
+        assert actual.pop(name).decode("utf-8") == data_module_source(name)
     expected_dir = case / "expected"
     if update_golden:
         expected_dir.mkdir(exist_ok=True)

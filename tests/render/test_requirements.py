@@ -10,7 +10,7 @@ from bundles import generate
 
 from hpogen.tables import table
 
-LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "__future__"}
+LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "__future__"}
 
 
 def test_pins_are_the_versions_installed_here():
@@ -30,13 +30,13 @@ def _imports(path) -> set[str]:
 
 
 def _expected(folder, data_type) -> tuple[set[str], set[str]]:
-    """(required, optional) import names: every file's imports; bundle_data.py's only where
+    """(required, optional) import names: every file's imports; the data readers' only where
     [data_imports] says the bundle's data type reads with them."""
     known, for_data = table("requirements")["imports"], table("requirements")["data_imports"]
     required, optional = set(), set()
     for path in folder.glob("*.py"):
         for module in _imports(path):
-            rule = for_data.get(module) if path.name == "bundle_data.py" else None
+            rule = for_data.get(module) if path.name.startswith("bundle_") else None
             if rule is not None and data_type not in rule["types"]:
                 continue
             is_optional = "optional" in (rule or known[module])

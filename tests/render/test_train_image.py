@@ -425,6 +425,26 @@ results["placement"] = {
     "fits": str(placement.storage_device(cuda, 3 * gib)),
     "too_big": str(placement.storage_device(cuda, 5 * gib)),
 }
+
+# standardising happens in place on the function's own float copy, never on the caller's arrays
+import warnings
+
+grey_images, grey_labels = digits_images(120)
+uint8_test = (grey_images[:40] * 15).astype(np.uint8)
+uint8_test.setflags(write=False)  # as a read-only memory map of an image cache
+before = (grey_images.copy(), uint8_test.copy())
+with warnings.catch_warnings():
+    warnings.simplefilter("error")  # torch warns on sharing a read-only array
+    prepared = placement.prepare_data(
+        {"X": grey_images, "y": grey_labels, "X_test": uint8_test, "y_test": grey_labels[:40]}, 0, torch.device("cpu")
+    )
+results["untouched"] = {
+    "float_input": bool(np.array_equal(grey_images, before[0])),
+    "uint8_input": bool(np.array_equal(uint8_test, before[1])),
+    "train_mean": float(prepared.train_images.mean()),
+    "train_dtype": str(prepared.train_images.dtype),
+    "shares_memory": bool(np.shares_memory(prepared.train_images.numpy(), grey_images)),
+}
 """
 
 
@@ -433,6 +453,12 @@ def test_images_stay_in_host_memory_when_they_would_crowd_the_device(driver_resu
     assert placement["cpu_stays"] == "cpu"
     assert placement["fits"] == "cuda"  # 3 GiB of 8 GiB free: on the device once
     assert placement["too_big"] == "cpu"  # 5 GiB: batches move one at a time
+
+
+def test_standardising_never_writes_the_callers_arrays(driver_results):
+    untouched = driver_results["untouched"]
+    assert untouched["float_input"] and untouched["uint8_input"] and not untouched["shares_memory"]
+    assert untouched["train_dtype"] == "torch.float32" and abs(untouched["train_mean"]) < 1e-4
 
 
 # ----------------------------------------------------------------------------- deep networks

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from images import write_digit_folder
 from run_support import RUN_TIMEOUT_S, bundle, hpogen
 
 from hpogen.dataset import bundle_data
@@ -78,24 +79,6 @@ def messy_csv(path: Path) -> Path:
     return path
 
 
-def digit_folder(path: Path, per_class: int = 12) -> Path:
-    """PNGs of 8x8 digits in class subfolders, with one RGB image and one of another size."""
-    from PIL import Image
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    for label in range(10):
-        (path / f"class_{label}").mkdir(parents=True)
-        for k, row in enumerate(np.flatnonzero(digits.target == label)[:per_class]):
-            image = Image.fromarray((digits.images[row] * 15).astype("uint8"), mode="L")
-            if (label, k) == (3, 0):
-                image = image.convert("RGB")
-            if (label, k) == (4, 0):
-                image = image.resize((16, 16))
-            image.save(path / f"class_{label}" / f"{k:03d}.png")
-    return path
-
-
 def _compare(folder: Path, data: Path | None, tmp_path: Path, target: str | None = None) -> tuple:
     argv = ([] if data is None else ["--data", str(data)]) + ([] if target is None else ["--target", target])
     trainval, test = _driver_data(folder, tmp_path, *argv)
@@ -116,7 +99,7 @@ def test_csv_gives_the_same_frames_and_split(tmp_path):
 
 
 def test_image_folder_gives_the_same_images_and_split(tmp_path):
-    images = digit_folder(tmp_path / "digits")
+    images = write_digit_folder(tmp_path / "digits")
     folder = _generate(tmp_path, "--data", str(images))
     trainval, test, _ = _compare(folder, images, tmp_path)
     # one RGB image makes the folder RGB; the 16x16 one is resized to the common 8x8
@@ -145,18 +128,21 @@ def test_embedded_set_gives_the_same_arrays_and_split(tmp_path, tmp_path_factory
     assert len(trainval["y"]) + len(test["y"]) == 569
 
 
-def test_bundles_carry_hpogens_readers_unchanged(tmp_path_factory):
-    source = Path(bundle_data.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["bundle_data.py", "bundle_images.py"])
+def test_bundles_carry_hpogens_readers_unchanged(tmp_path_factory, name):
+    source = (Path(bundle_data.__file__).parent / name).read_text(encoding="utf-8")
     for kind in ("image", "tabular"):
-        assert (bundle(kind, tmp_path_factory) / "bundle_data.py").read_text(encoding="utf-8") == source
+        assert (bundle(kind, tmp_path_factory) / name).read_text(encoding="utf-8") == source
     imported = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom):
-            assert node.level == 0, "bundle_data must not use relative imports"
-            imported.add(node.module.split(".")[0])
+            # one relative import, with the bundle's absolute one as its fallback
+            imported.add("." if node.level else node.module.split(".")[0])
         elif isinstance(node, ast.Import):
             imported |= {alias.name.split(".")[0] for alias in node.names}
-    assert "hpogen" not in imported and {"numpy", "sklearn", "pandas", "PIL"} <= imported
+    assert "hpogen" not in imported
+    assert {"numpy", "sklearn", "pandas", "bundle_images", "."} <= imported if name == "bundle_data.py" else {
+        "numpy", "PIL"} <= imported
 
 
 @pytest.mark.parametrize(
@@ -172,7 +158,7 @@ def test_driver_refuses_bad_data_in_one_line(tmp_path, tmp_path_factory, make, a
     if make == "csv":
         messy_csv(tmp_path / "cancer.csv")
     elif make == "folder":
-        digit_folder(tmp_path / "digits", per_class=2)
+        write_digit_folder(tmp_path / "digits", per_class=2)
     folder = bundle("tabular", tmp_path_factory)
     result = subprocess.run(
         [sys.executable, str(folder / "run_hpo.py"), *argv, "--out", str(tmp_path / "run")],

@@ -22,3 +22,25 @@ def rgb_digits(n_images: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     images, labels = digits_images(n_images, seed)
     blurred = (images + np.roll(images, 1, axis=1) + np.roll(images, 1, axis=2)) / 3
     return np.stack([images, 16 - images, blurred], axis=1), labels
+
+
+def write_digit_folder(path, per_class: int = 12, odd: bool = True):
+    """PNGs of 8x8 digits in class subfolders; with `odd`, one RGB image (class_3) and one 16x16
+    image (class_4) among them."""
+    from pathlib import Path
+
+    from PIL import Image
+    from sklearn.datasets import load_digits
+
+    path = Path(path)
+    digits = load_digits()
+    for label in range(10):
+        (path / f"class_{label}").mkdir(parents=True)
+        for k, row in enumerate(np.flatnonzero(digits.target == label)[:per_class]):
+            image = Image.fromarray((digits.images[row] * 15).astype("uint8"), mode="L")
+            if odd and (label, k) == (3, 0):
+                image = image.convert("RGB")
+            if odd and (label, k) == (4, 0):
+                image = image.resize((16, 16))
+            image.save(path / f"class_{label}" / f"{k:03d}.png")
+    return path

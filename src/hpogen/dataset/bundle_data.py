@@ -12,20 +12,26 @@ read, or does not fit a bundle, raises DataError with one line for the user.
 """
 
 import math
-from collections import Counter
 from pathlib import Path
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-GRAYSCALE_MODES = ("L", "1", "I;16", "I", "F")
+try:  # hpogen.dataset.bundle_data
+    from . import bundle_images as images
+except ImportError:  # a bundle's bundle_data.py, beside its bundle_images.py
+    import bundle_images as images
+
 ARRAY_KEYS = ("X", "y", "X_test", "y_test")
+# Array files at least this large are memory-mapped rather than read into memory.
+MMAP_BYTES = 1 << 30
 
 
-class DataError(ValueError):
-    """Data that cannot be read, or does not fit the bundle: a one-line message."""
+DataError = images.DataError
+read_image_folder = images.read_image_folder
 
 
-def read_data(path, kind=None, target=None, image_shape=None) -> dict:
-    """Read a .npz, a .csv (with its label column `target`) or a folder of class subfolders.
+def read_data(path, kind=None, target=None, image_shape=None, cache_dir=None) -> dict:
+    """Read a .npz, a .csv (with its label column `target`), a folder of class subfolders of
+    images (decoded once into `cache_dir` when given, see read_image_folder) or a folder of .npy
+    arrays (X.npy, y.npy, optionally X_test.npy and y_test.npy).
 
     `kind` reads an .npz as image or tabular data (else: 3-D or more is images; other formats
     have their own kind, which the caller checks with check_fits); `image_shape`
@@ -34,8 +40,10 @@ def read_data(path, kind=None, target=None, image_shape=None) -> dict:
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file not found: {path}")
-    if path.is_dir():
-        data = read_image_folder(path, image_shape)
+    if path.is_dir() and (path / "X.npy").is_file():
+        data = read_npy_folder(path, kind, image_shape)
+    elif path.is_dir():
+        data = read_image_folder(path, image_shape, cache_dir)
     elif path.suffix.lower() == ".npz":
         data = read_npz(path, kind, image_shape)
     elif path.suffix.lower() == ".csv":
@@ -48,7 +56,7 @@ def read_data(path, kind=None, target=None, image_shape=None) -> dict:
     return data
 
 
-def read_for_bundle(path, facts: dict, target=None) -> dict:
+def read_for_bundle(path, facts: dict, target=None, cache_dir=None) -> dict:
     """Read data for a bundle and check that it fits (see check_fits for `facts`).
 
     An .npz is read as the bundle's kind of data, a folder's images are decoded at the bundle's
@@ -56,15 +64,18 @@ def read_for_bundle(path, facts: dict, target=None) -> dict:
     """
     path = Path(path)
     shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
-    if path.suffix.lower() == ".npz" and shape is not None:
+    arrays = path.suffix.lower() == ".npz" or (path / "X.npy").is_file()
+    if path.is_dir() and not arrays and facts["type"] != "image":  # refused before any decoding
+        check_fits({"kind": "image"}, facts, str(path))
+    if arrays and shape is not None:
         try:
             # the layout comes from the array itself, so a mismatch names both shapes
             data = read_data(path, "image", target)
         except DataError:
             data = read_data(path, "image", target, shape)
     else:
-        kind = facts["type"] if path.suffix.lower() == ".npz" else None
-        data = read_data(path, kind, target, shape if path.is_dir() else None)
+        kind = facts["type"] if arrays else None
+        data = read_data(path, kind, target, shape if path.is_dir() else None, cache_dir)
     check_fits(data, facts, str(path))
     return data
 
@@ -75,9 +86,57 @@ def read_npz(path, kind=None, image_shape=None) -> dict:
 
     try:
         with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files if key in ARRAY_KEYS}
+            arrays = {}
+            for key in (key for key in archive.files if key in ARRAY_KEYS):
+                mapped = _npz_member_memmap(path, key)
+                arrays[key] = archive[key] if mapped is None else mapped
     except (ValueError, OSError) as exc:
         raise DataError(f"{path}: not a readable .npz file ({exc})") from None
+    return _arrays(arrays, path, kind, image_shape)
+
+
+def read_npy_folder(path, kind=None, image_shape=None) -> dict:
+    """X.npy and y.npy (X_test.npy and y_test.npy optional) of a folder; X memory-mapped."""
+    import numpy as np
+
+    arrays = {}
+    for key in ARRAY_KEYS:
+        if (Path(path) / f"{key}.npy").is_file():
+            mmap = "r" if key.startswith("X") else None
+            try:
+                arrays[key] = np.load(Path(path) / f"{key}.npy", mmap_mode=mmap, allow_pickle=False)
+            except (ValueError, OSError) as exc:
+                raise DataError(f"{path}/{key}.npy: not a readable .npy file ({exc})") from None
+    return _arrays(arrays, path, kind, image_shape)
+
+
+def _npz_member_memmap(path, key):
+    """A memory map of an .npz member of at least MMAP_BYTES stored uncompressed, else None."""
+    import struct
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(f"{key}.npy")
+    if info.compress_type != zipfile.ZIP_STORED or info.file_size < MMAP_BYTES:
+        return None
+    with open(path, "rb") as handle:
+        handle.seek(info.header_offset)
+        name_length, extra_length = struct.unpack("<HH", handle.read(30)[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        version = np.lib.format.read_magic(handle)
+        read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
+        shape, fortran, dtype = read_header(handle)
+        offset = handle.tell()
+    if dtype.hasobject:
+        return None
+    order = "F" if fortran else "C"
+    return np.memmap(path, dtype=dtype, mode="r", shape=shape, offset=offset, order=order)
+
+
+def _arrays(arrays: dict, path, kind, image_shape) -> dict:
+    """The data dict of X and y (X_test and y_test optional) read from arrays."""
     for key in ("X", "y"):
         if key not in arrays:
             raise DataError(
@@ -145,78 +204,6 @@ def read_csv(path, target) -> dict:
     }
 
 
-def image_files(path) -> list:
-    """(file, class name) of every image in the class subfolders of `path`, sorted."""
-    path = Path(path)
-    classes = sorted(p for p in path.iterdir() if p.is_dir())
-    files = [
-        (f, c.name)
-        for c in classes
-        for f in sorted(c.iterdir())
-        if f.suffix.lower() in IMAGE_SUFFIXES
-    ]
-    if not files:
-        raise DataError(f"{path}: no images found (expected one subfolder of images per class)")
-    return files
-
-
-def read_image_folder(path, image_shape=None) -> dict:
-    """uint8 images (N, C, H, W) of a folder of class subfolders; labels are the folder names.
-
-    Every image is decoded at `image_shape` (C, H, W): grayscale for 1 channel, RGB for 3,
-    resized to H x W. Without it, the folder's own shape: RGB unless every image is grayscale,
-    at the most common size. Each file is closed as soon as it is read.
-    """
-    import numpy as np
-
-    Image = _pillow()
-    files = image_files(path)
-    if image_shape is None:
-        image_shape = _folder_shape(Image, files)
-    channels, height, width = (int(v) for v in image_shape)
-    mode = "L" if channels == 1 else "RGB"
-    X = np.empty((len(files), height, width, channels), dtype="uint8")
-    for row, (file, _) in enumerate(files):
-        with _open(Image, file) as image:
-            image = image.convert(mode)
-            if image.size != (width, height):
-                image = image.resize((width, height))
-            X[row] = np.asarray(image).reshape(height, width, channels)
-    y = np.array([label for _, label in files])
-    return {
-        "X": X.transpose(0, 3, 1, 2),
-        "y": y,
-        "kind": "image",
-        "image_shape": (channels, height, width),
-    }
-
-
-def _folder_shape(Image, files) -> tuple:
-    """(C, H, W) the folder's images agree on: RGB unless all are grayscale; the commonest size."""
-    modes, sizes = set(), Counter()
-    for file, _ in files:
-        with _open(Image, file) as image:  # reads the header only
-            modes.add(image.mode)
-            sizes[image.size] += 1
-    width, height = sizes.most_common(1)[0][0]
-    return (1 if modes <= set(GRAYSCALE_MODES) else 3, height, width)
-
-
-def _pillow():
-    try:
-        from PIL import Image
-    except ImportError:
-        raise DataError("reading a folder of images needs Pillow: pip install pillow") from None
-    return Image
-
-
-def _open(Image, file):
-    try:
-        return Image.open(file)
-    except OSError as exc:
-        raise DataError(f"{file}: not a readable image ({exc})") from None
-
-
 def read_embedded(loader: str, image_shape=None) -> dict:
     """An embedded scikit-learn set by its loader name; image rows as float32 (N, C, H, W)."""
     import sklearn.datasets
@@ -252,8 +239,9 @@ def check_learnable(data: dict, where: str) -> None:
 def _has_nan(values) -> bool:
     import numpy as np
 
-    if values.dtype.kind in "fc":
-        return bool(np.isnan(values).any())
+    if values.dtype.kind in "fc":  # in blocks of rows: a memory-mapped X is never read whole
+        step = max(1, (64 << 20) // max(1, values[:1].nbytes))
+        return any(bool(np.isnan(values[i : i + step]).any()) for i in range(0, len(values), step))
     if values.dtype.kind == "O":
         return any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values.ravel())
     return False

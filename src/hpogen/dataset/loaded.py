@@ -19,6 +19,8 @@ class LoadedData:
     y_test: Any = None
     image_shape: tuple[int, int, int] | None = None
     n_categorical: int = 0
+    # a digest that stands for the data (a decoded-image cache's key), when reading made one
+    fingerprint: str | None = None
 
     def as_dataset(self) -> dict[str, Any]:
         dataset = {"X": self.X, "y": self.y}

@@ -7,6 +7,7 @@ alike. The user's files are only ever read.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,16 +29,23 @@ def reading(call: Callable[..., T], *args: Any) -> T:
 
 def load_path(path: Path, dataset_type: str | None, target: str | None,
               image_shape: tuple | None = None) -> LoadedData:
-    """Read a .npz, a .csv (with target) or a folder of class subfolders of images.
+    """Read a .npz, a .csv (with target), a folder of .npy arrays or of class subfolders of images.
 
     `image_shape` reads flattened .npz rows, and decodes a folder's images at that shape.
     """
     if not path.exists():
         raise HpogenError(f"data file not found: {path}")
     data = reading(bundle_data.read_data, path, dataset_type, target, image_shape)
+    warn(data)
     if dataset_type is not None and data["kind"] != dataset_type:
         raise HpogenError(f"{path}: holds {data['kind']} data, but --dataset-type is {dataset_type}")
     return as_loaded(data, path.stem if path.is_file() else path.name)
+
+
+def warn(data: dict[str, Any]) -> None:
+    """The notes reading made (skipped files, mixed sizes, empty classes), one line each."""
+    for note in data.get("notes", ()):
+        print(f"hpogen: warning: {note}", file=sys.stderr)
 
 
 def as_loaded(data: dict[str, Any], name: str) -> LoadedData:
@@ -49,4 +57,4 @@ def as_loaded(data: dict[str, Any], name: str) -> LoadedData:
 
         categorical = sum(1 for column in X.columns if not pd.api.types.is_numeric_dtype(X[column]))
     return LoadedData(name, data["kind"], X, data["y"], data.get("X_test"), data.get("y_test"),
-                      data["image_shape"], categorical)
+                      data["image_shape"], categorical, data.get("fingerprint"))

@@ -57,6 +57,8 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
         base = load_spec_file(request.spec_file)
         if not isinstance(base, dict):
             raise HpogenError(f"{request.spec_file}: expected an object of dataset facts")
+    elif request.data is not None and _image_folder(request.data):
+        base = folder_facts(request.data, flags.get("image_shape"))
     elif request.data is not None:
         shape = flags.get("image_shape")
         loaded = load_path(request.data, request.dataset_type, request.target, tuple(shape) if shape else None)
@@ -75,6 +77,24 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
             raise HpogenError(f"the dataset is {base['type']} data, but --dataset-type is {request.dataset_type}")
         merged["type"] = request.dataset_type
     return DatasetSpec.from_dict(merged), loaded
+
+
+def _image_folder(path: Path) -> bool:
+    return path.is_dir() and not (path / "X.npy").is_file()
+
+
+def folder_facts(path: Path, image_shape: list[int] | None) -> dict[str, Any]:
+    """A folder of images described from its file names and a sample of headers (no decoding)."""
+    from . import bundle_images
+    from .loaders import reading, warn
+
+    facts = reading(bundle_images.image_folder_facts, path, image_shape)
+    warn(facts)
+    if facts["n_classes"] < 2:
+        raise HpogenError(f"{path}: only one class folder holds images: nothing to classify")
+    return {"name": path.resolve().name, "type": "image", "task": "classification",
+            **{key: facts[key] for key in ("n_samples", "n_classes", "has_test_split")},
+            "image_shape": list(facts["image_shape"])}
 
 
 def _states_facts(flags: dict[str, Any]) -> bool:

@@ -11,10 +11,10 @@ from ..pyimports import third_party_imports
 from ..tables import table
 
 # the bundle's own modules, imported by name beside each other
-LOCAL = frozenset({"train", "config_space", "scenario", "run_hpo", "bundle_data"})
-# the data readers every bundle carries; rules/bundle/requirements.toml's [data_imports] says
-# which of its imports a bundle of each data type needs
-DATA_MODULE = "bundle_data.py"
+LOCAL = frozenset({"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images"})
+# the data readers every bundle carries (hpogen.dataset's modules of these names, unchanged);
+# rules/bundle/requirements.toml's [data_imports] says which of their imports each data type needs
+DATA_MODULES = ("bundle_data.py", "bundle_images.py")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def bundle_requirements(files: dict[str, str], data_type: str) -> tuple[Requirem
             if module not in known:  # a template imports something the table lacks: an hpogen bug
                 raise RuntimeError(f"rules/bundle/requirements.toml has no entry for {module}")
             note = known[module].get("optional", "")
-            if name == DATA_MODULE and module in for_data:
+            if name in DATA_MODULES and module in for_data:
                 if data_type not in for_data[module]["types"]:
                     continue
                 note = for_data[module].get("optional", note)

@@ -19,11 +19,11 @@ from .space import configspace_json, render_config_space
 def render_files(d: Decisions) -> dict[str, str]:
     """Every bundle file but the lock, as text (Python not yet formatted)."""
     from .driver import render_driver
-    from .requirements import DATA_MODULE, bundle_requirements, requirements_txt
+    from .requirements import DATA_MODULES, bundle_requirements, requirements_txt
     from .train import render_train
 
     code = {"config_space.py": render_config_space(d), "scenario.py": render_scenario(d), "train.py": render_train(d),
-            DATA_MODULE: bundle_data_source()}
+            **{name: data_module_source(name) for name in DATA_MODULES}}
     # the driver's imports are its template's: known before it is filled
     requirements = bundle_requirements({**code, "run_hpo.py": template_source("bundle/run_hpo.py")}, d.spec.type)
     return {
@@ -36,11 +36,11 @@ def render_files(d: Decisions) -> dict[str, str]:
     }
 
 
-def bundle_data_source() -> str:
-    """hpogen's own data readers (hpogen.dataset.bundle_data), which the bundle carries unchanged."""
-    from ..dataset import bundle_data
+def data_module_source(name: str) -> str:
+    """One of hpogen's own data readers (hpogen/dataset/NAME), which the bundle carries unchanged."""
+    from .. import dataset
 
-    return Path(bundle_data.__file__).read_text(encoding="utf-8")
+    return (Path(dataset.__file__).parent / name).read_text(encoding="utf-8")
 
 
 def decisions_record(d: Decisions) -> dict[str, Any]:

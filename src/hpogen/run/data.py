@@ -16,13 +16,15 @@ from ..dataset import bundle_data
 from ..dataset.bundle_data import split_rows, take
 from ..dataset.embedded import embedded_names, load_embedded
 from ..dataset.loaded import LoadedData
-from ..dataset.loaders import as_loaded, reading
+from ..dataset.loaders import as_loaded, reading, warn
 from ..dataset.spec import DatasetSpec
 from ..errors import HpogenError
 
 __all__ = ["RunData", "load_run_data", "split_rows", "take", "data_fingerprint"]
 
 TEST_FRACTION = 0.2
+# Where, under a bundle's runs/, image folders are decoded once (run_hpo.py uses the same place).
+DATA_CACHE = "data-cache"
 VALIDATION_FRACTION = 0.2
 
 
@@ -53,11 +55,13 @@ class RunData:
 
 
 def load_run_data(
-    spec: DatasetSpec, data: Path | None, dataset: str | None, target: str | None, seed: int
+    spec: DatasetSpec, data: Path | None, dataset: str | None, target: str | None, seed: int,
+    cache_dir: Path | None = None,
 ) -> RunData:
     """The run's data, refused with one line when it does not fit the bundle's spec.
 
-    Read, checked and split by bundle_data, as the bundle's run_hpo.py does.
+    Read, checked and split by bundle_data, as the bundle's run_hpo.py does; a folder of images
+    is decoded once into `cache_dir` and read from there by every later run.
     """
     if data is not None and dataset is not None:
         raise HpogenError("give only one of --data and --dataset")
@@ -65,7 +69,8 @@ def load_run_data(
         data = data.expanduser().resolve()
         if not data.exists():
             raise HpogenError(f"data file not found: {data}")
-        read = reading(bundle_data.read_for_bundle, data, spec.bundle_facts(), target)
+        read = reading(bundle_data.read_for_bundle, data, spec.bundle_facts(), target, cache_dir)
+        warn(read)
         loaded, source = as_loaded(read, data.name), str(data)
     else:
         name = dataset or spec.name
@@ -86,7 +91,12 @@ def _as_dict(loaded: LoadedData) -> dict[str, Any]:
 
 
 def data_fingerprint(data: LoadedData) -> str:
-    """A digest of the arrays' contents, so a resumed run can tell that its data changed."""
+    """A digest of the arrays' contents, so a resumed run can tell that its data changed.
+
+    Data read through a cache is named by the cache's key (its files' names, sizes and times).
+    """
+    if data.fingerprint is not None:
+        return data.fingerprint
     digest = hashlib.sha256()
     for part in (data.X, data.y, data.X_test, data.y_test):
         digest.update(_array_bytes(part))
@@ -105,6 +115,9 @@ def _array_bytes(values: Any) -> bytes:
             list(values.columns) if isinstance(values, pd.DataFrame) else values.name
         ).encode()
         return names + pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes()
+    if isinstance(values, np.memmap) and values.filename:  # never read a mapped file whole
+        stat = Path(values.filename).stat()
+        return repr((values.filename, stat.st_size, stat.st_mtime_ns, values.shape, values.offset)).encode()
     array = np.asarray(values)
     if array.dtype.kind == "O":
         array = array.astype(str)

@@ -48,6 +48,8 @@ FACTS = {
     "n_features": 64,
 }
 TEST_FRACTION = 0.2
+# Image folders are decoded once into runs/DATA_CACHE beside this file (as `hpogen run` does).
+DATA_CACHE = "data-cache"
 VALIDATION_FRACTION = 0.2
 # SMAC's own log lines: errors only.
 SMAC_LOGGING_LEVEL = 40
@@ -90,9 +92,11 @@ def load_dataset(args: argparse.Namespace) -> dict:
 
     try:
         if args.data:
-            return bundle_data.read_for_bundle(
-                Path(args.data).expanduser().resolve(), FACTS, args.target
-            )
+            path = Path(args.data).expanduser().resolve()
+            data = bundle_data.read_for_bundle(path, FACTS, args.target, HERE / "runs" / DATA_CACHE)
+            for note in data.get("notes", ()):
+                print(f"run_hpo.py: warning: {note}", file=sys.stderr)
+            return data
         if EMBEDDED_LOADER is None:
             raise bundle_data.DataError("this bundle has no embedded dataset: pass --data PATH")
         data = bundle_data.read_embedded(EMBEDDED_LOADER, FACTS["image_shape"])

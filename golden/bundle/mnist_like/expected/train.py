@@ -250,13 +250,13 @@ def validation_split(codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarr
 def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
     """Images as standardised (N, C, H, W) float tensors on the device, labels as 0..K-1.
 
-    Standardising once here, with the training part's channel statistics, keeps it out of
-    every batch. It is never done in place: on the CPU the tensors share the caller's arrays.
+    Standardising once here, with the training part's statistics, keeps it out of every batch.
+    Each part becomes float32 once, in a copy of its own standardised in place (float_tensor).
 
     Validation (early stopping, LR schedule) uses X_val when given, else X_test, else a
     seeded 80/20 split; the returned metrics use X_test when given, else the validation part.
     """
-    images = to_channels_first(as_array(dataset["X"], np.float32))
+    images = to_channels_first(as_array(dataset["X"]))
     labels = as_array(dataset["y"]).reshape(-1)
     given = [name for name in ("val", "test") if has_part(dataset, name)]
     if given:
@@ -264,7 +264,7 @@ def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
         classes, codes = np.unique(np.concatenate([labels, *parts]), return_inverse=True)
         bounds = np.cumsum([len(labels), *map(len, parts)])
         coded = {
-            name: (to_channels_first(as_array(dataset[f"X_{name}"], np.float32)), codes[start:end])
+            name: (to_channels_first(as_array(dataset[f"X_{name}"])), codes[start:end])
             for name, start, end in zip(given, bounds[:-1], bounds[1:], strict=True)
         }
         train_images, train_codes = images, codes[: len(labels)]
@@ -278,7 +278,7 @@ def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
         score_images, score_codes = val_images, val_codes
     parts = [train_images, val_images] + ([] if score_images is val_images else [score_images])
     storage = storage_device(device, sum(4 * part.size for part in parts))
-    raw_train = torch.as_tensor(np.ascontiguousarray(train_images), device=storage)
+    raw_train = float_tensor(train_images, storage)
     channel_std, channel_mean = torch.std_mean(raw_train, dim=(0, 2, 3), correction=0)
     mean, std = channel_mean.view(1, -1, 1, 1), channel_std.clamp_min(1e-6).view(1, -1, 1, 1)
     val_tensors = device_tensors(val_images, val_codes, mean, std)
@@ -286,7 +286,7 @@ def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
     if score_images is not val_images:
         score_tensors = device_tensors(score_images, score_codes, mean, std)
     return PreparedData(
-        train_images=(raw_train - mean) / std,
+        train_images=raw_train.sub_(mean).div_(std),
         train_labels=torch.as_tensor(train_codes, dtype=torch.long, device=storage),
         val_images=val_tensors[0],
         val_labels=val_tensors[1],
@@ -307,10 +307,15 @@ def storage_device(device: torch.device, n_bytes: int) -> torch.device:
     return device if n_bytes <= DEVICE_MEMORY_SHARE * free_bytes else torch.device("cpu")
 
 
+def float_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A float32 copy of images that nothing else shares (safe to change in place), on device."""
+    return torch.from_numpy(np.array(images, dtype=np.float32)).to(device)
+
+
 def device_tensors(images: np.ndarray, codes: np.ndarray, mean: torch.Tensor, std: torch.Tensor):
     """Standardised images and long labels on the device of mean and std."""
-    raw = torch.as_tensor(np.ascontiguousarray(images), device=mean.device)
-    return (raw - mean) / std, torch.as_tensor(codes, dtype=torch.long, device=mean.device)
+    standardised = float_tensor(images, mean.device).sub_(mean).div_(std)
+    return standardised, torch.as_tensor(codes, dtype=torch.long, device=mean.device)
 
 
 def to_device(values: torch.Tensor, device: torch.device) -> torch.Tensor:
