@@ -753,7 +753,7 @@ MUTANTS = [
       Replace("train.py", "        return images.reshape(len(images), channels, height, width)\n",
               "        return images.reshape(-1, 1, 8, 8)\n")),
     M("literal-view", "train", "digits", "HPG906", "shapes come from the data",
-      Replace("train.py", '    images = to_channels_first(as_array(dataset["X"], np.float32))\n',
+      Replace("train.py", '    images = to_channels_first(as_array(dataset["X"]))\n',
               '    images = torch.as_tensor(as_array(dataset["X"], np.float32)).view(-1, 1, 8, 8).numpy()\n')),
     M("test-split-ignored", "train", "digits", "HPG907", "X_test is used when given",
       Replace("train.py", 'for name in ("val", "test") if has_part(dataset, name)',

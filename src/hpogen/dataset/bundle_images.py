@@ -306,7 +306,8 @@ def image_folder_facts(path, image_shape=None) -> dict:
 def decode_images(files, shape, out, progress=None, workers=None) -> list:
     """Decode files[i] into out[i] as uint8 (C, H, W), in threads; the rows that cannot be decoded.
 
-    Pillow decodes and resizes with the GIL released, so threads use every core.
+    Pillow releases the GIL while it decodes and resizes; on small PNGs its Python-side parsing
+    holds it, so threads gain less there (about 1.4x on 2 cores, benchmarks/bench_image_scale.py).
     """
     from concurrent.futures import ThreadPoolExecutor
 
