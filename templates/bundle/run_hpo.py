@@ -38,8 +38,6 @@ EMBEDDED_LOADER = {embedded_loader}
 # What the data must be: type, task, (channels, height, width) of images, features, classes.
 FACTS = {facts}
 TEST_FRACTION = 0.2
-# Image folders are decoded once into runs/DATA_CACHE beside this file (as `hpogen run` does).
-DATA_CACHE = "data-cache"
 VALIDATION_FRACTION = 0.2
 # SMAC's own log lines: errors only.
 SMAC_LOGGING_LEVEL = 40
@@ -77,7 +75,7 @@ def load_dataset(args: argparse.Namespace) -> dict:
     try:
         if args.data:
             path = Path(args.data).expanduser().resolve()
-            data = bundle_data.read_for_bundle(path, FACTS, args.target, HERE / "runs" / DATA_CACHE)
+            data = bundle_data.read_for_bundle(path, FACTS, args.target, bundle_data.bundle_cache(HERE))
             for note in data.get("notes", ()):
                 print(f"run_hpo.py: warning: {note}", file=sys.stderr)
             return data

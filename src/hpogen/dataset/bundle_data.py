@@ -25,7 +25,16 @@ MMAP_BYTES = 1 << 30
 
 
 DataError = images.DataError
-read_image_folder = images.read_image_folder
+
+
+def is_array_folder(path) -> bool:
+    """Whether `path` is a folder of .npy arrays (X.npy beside y.npy), not of images."""
+    return Path(path).is_dir() and (Path(path) / "X.npy").is_file()
+
+
+def bundle_cache(bundle) -> Path:
+    """Where a bundle's image folders are decoded once, for `hpogen run` and run_hpo.py alike."""
+    return Path(bundle) / "runs" / "data-cache"
 
 
 def read_data(path, kind=None, target=None, image_shape=None, cache_dir=None) -> dict:
@@ -40,10 +49,10 @@ def read_data(path, kind=None, target=None, image_shape=None, cache_dir=None) ->
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file not found: {path}")
-    if path.is_dir() and (path / "X.npy").is_file():
+    if is_array_folder(path):
         data = read_npy_folder(path, kind, image_shape)
     elif path.is_dir():
-        data = read_image_folder(path, image_shape, cache_dir)
+        data = images.read_image_folder(path, image_shape, cache_dir)
     elif path.suffix.lower() == ".npz":
         data = read_npz(path, kind, image_shape)
     elif path.suffix.lower() == ".csv":
@@ -64,7 +73,7 @@ def read_for_bundle(path, facts: dict, target=None, cache_dir=None) -> dict:
     """
     path = Path(path)
     shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
-    arrays = path.suffix.lower() == ".npz" or (path / "X.npy").is_file()
+    arrays = path.suffix.lower() == ".npz" or is_array_folder(path)
     if path.is_dir() and not arrays and facts["type"] != "image":  # refused before any decoding
         check_fits({"kind": "image"}, facts, str(path))
     if arrays and shape is not None:

@@ -41,30 +41,19 @@ def read_image_folder(path, image_shape=None, cache_dir=None, progress=None) -> 
     """
     import numpy as np
 
-    listing = list_image_folder(path)
-    files = listing["files"] + (listing["test_files"] or [])
-    headers = sample_headers(files)
-    shape = tuple(int(v) for v in image_shape) if image_shape else folder_shape(headers)
-    notes = listing["notes"] + header_notes(headers, shape)
+    listing, files, shape, notes = _survey(path, image_shape)
     if cache_dir is not None:
-        images, codes, classes, n_train, skipped, key = _cached(
-            listing, files, shape, cache_dir, progress
-        )
+        images, decoded, key = _cached(listing, files, shape, cache_dir, progress)
     else:
-        classes = sorted(set(listing["labels"]))
         images = np.empty((len(files), *shape), dtype="uint8")
-        failed = decode_images(files, shape, images, progress)
-        keep = np.ones(len(files), dtype=bool)
-        keep[failed] = False
-        codes = _codes(listing["labels"] + (listing["test_labels"] or []), classes)[keep]
-        n_train = int(keep[: len(listing["files"])].sum())
-        images = images[keep] if failed else images
-        skipped, key = [files[row] for row in failed], None
-    if skipped:
+        decoded, key = _decode_into(images, listing, files, shape, progress), None
+        images = images[: len(decoded["codes"])]
+    if decoded["skipped"]:
+        skipped = decoded["skipped"]
         notes.append(
             f"skipped {_count(len(skipped), 'image')} that cannot be decoded: {_named(skipped)}"
         )
-    y_all = np.asarray(classes)[codes]
+    n_train, y_all = decoded["n_train"], np.asarray(decoded["classes"])[decoded["codes"]]
     data = {
         "X": images[:n_train],
         "y": y_all[:n_train],
@@ -76,6 +65,35 @@ def read_image_folder(path, image_shape=None, cache_dir=None, progress=None) -> 
     if listing["test_files"] is not None:
         data.update(X_test=images[n_train:], y_test=y_all[n_train:])
     return data
+
+
+def _survey(path, image_shape) -> tuple:
+    """(listing, every file, the shape to decode at, notes): names and sampled headers only."""
+    listing = list_image_folder(path)
+    files = listing["files"] + (listing["test_files"] or [])
+    headers = sample_headers(files)
+    shape = tuple(int(v) for v in image_shape) if image_shape else folder_shape(headers)
+    return listing, files, shape, listing["notes"] + header_notes(headers, shape)
+
+
+def _decode_into(images, listing, files, shape, progress) -> dict:
+    """Decode every file into its row of `images`, then move the decodable rows up in order.
+
+    Returns their classes, label codes and number of training rows, and the skipped files.
+    """
+    failed = set(decode_images(files, shape, images, progress))
+    keep = [row for row in range(len(files)) if row not in failed]
+    for target, row in enumerate(keep):
+        if target != row:
+            images[target] = images[row]
+    labels = listing["labels"] + (listing["test_labels"] or [])
+    classes = sorted(set(listing["labels"]))
+    return {
+        "classes": classes,
+        "codes": _codes([labels[row] for row in keep], classes),
+        "n_train": sum(1 for row in keep if row < len(listing["files"])),
+        "skipped": [files[row] for row in sorted(failed)],
+    }
 
 
 def _codes(labels, classes):
@@ -97,8 +115,8 @@ def folder_key(files, shape) -> str:
 
 
 def _cached(listing, files, shape, cache_dir, progress) -> tuple:
-    """(images memmap, label codes, classes, train rows, skipped files, key) from the cache,
-    built first when it is missing."""
+    """(images memmap, what _decode_into returned, key) from the cache, built first when it is
+    missing."""
     import json
 
     import numpy as np
@@ -107,11 +125,11 @@ def _cached(listing, files, shape, cache_dir, progress) -> tuple:
     where = Path(cache_dir) / key[:24]
     if not (where / "meta.json").is_file():
         _build_cache(listing, files, shape, where, progress)
-    meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
-    n_rows = meta["n_train"] + meta["n_test"]
+    decoded = json.loads((where / "meta.json").read_text(encoding="utf-8"))
+    decoded["codes"] = np.load(where / "labels.npy")
+    n_rows = len(decoded["codes"])
     images = np.memmap(where / "images.u8", dtype="uint8", mode="r", shape=(n_rows, *shape))
-    codes = np.load(where / "labels.npy")
-    return images, codes, meta["classes"], meta["n_train"], meta["skipped"], key
+    return images, decoded, key
 
 
 def _build_cache(listing, files, shape, where: Path, progress) -> None:
@@ -128,29 +146,13 @@ def _build_cache(listing, files, shape, where: Path, progress) -> None:
         images = np.memmap(
             partial / "images.u8", dtype="uint8", mode="w+", shape=(len(files), *shape)
         )
-        failed = set(
-            decode_images(files, shape, images, progress or text_progress("decoding images"))
-        )
-        keep = [row for row in range(len(files)) if row not in failed]
-        if failed:  # move the good rows up, then cut the file to their length
-            for target, row in enumerate(keep):
-                if target != row:
-                    images[target] = images[row]
+        progress = progress or text_progress("decoding images")
+        decoded = _decode_into(images, listing, files, shape, progress)
         images.flush()
         del images
-        os.truncate(partial / "images.u8", len(keep) * math.prod(shape))
-        labels = listing["labels"] + (listing["test_labels"] or [])
-        classes = sorted(set(listing["labels"]))
-        np.save(partial / "labels.npy", _codes([labels[row] for row in keep], classes))
-        n_train = sum(1 for row in keep if row < len(listing["files"]))
-        meta = {
-            "format": CACHE_FORMAT,
-            "shape": list(shape),
-            "classes": classes,
-            "n_train": n_train,
-            "n_test": len(keep) - n_train,
-            "skipped": [files[row] for row in sorted(failed)],
-        }
+        os.truncate(partial / "images.u8", len(decoded["codes"]) * math.prod(shape))
+        np.save(partial / "labels.npy", decoded.pop("codes"))
+        meta = {"format": CACHE_FORMAT, "shape": list(shape), **decoded}
         (partial / "meta.json").write_text(json.dumps(meta) + "\n", encoding="utf-8")
         try:
             partial.rename(where)
@@ -291,15 +293,13 @@ def header_notes(headers: dict, shape: tuple) -> list:
 
 def image_folder_facts(path, image_shape=None) -> dict:
     """A folder's facts from its file names and a sample of headers: nothing is decoded."""
-    listing = list_image_folder(path)
-    headers = sample_headers(listing["files"] + (listing["test_files"] or []))
-    shape = tuple(image_shape) if image_shape else folder_shape(headers)
+    listing, _, shape, notes = _survey(path, image_shape)
     return {
         "n_samples": len(listing["files"]),
         "n_classes": len(set(listing["labels"])),
         "image_shape": shape,
         "has_test_split": listing["test_files"] is not None,
-        "notes": listing["notes"] + header_notes(headers, shape),
+        "notes": notes,
     }
 
 

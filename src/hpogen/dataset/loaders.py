@@ -33,8 +33,6 @@ def load_path(path: Path, dataset_type: str | None, target: str | None,
 
     `image_shape` reads flattened .npz rows, and decodes a folder's images at that shape.
     """
-    if not path.exists():
-        raise HpogenError(f"data file not found: {path}")
     data = reading(bundle_data.read_data, path, dataset_type, target, image_shape)
     warn(data)
     if dataset_type is not None and data["kind"] != dataset_type:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HpogenError
+from .bundle_data import is_array_folder
 from .embedded import default_dataset, embedded_facts
 from .facts import facts_from_data
 from .loaded import LoadedData
@@ -57,7 +58,7 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
         base = load_spec_file(request.spec_file)
         if not isinstance(base, dict):
             raise HpogenError(f"{request.spec_file}: expected an object of dataset facts")
-    elif request.data is not None and _image_folder(request.data):
+    elif request.data is not None and request.data.is_dir() and not is_array_folder(request.data):
         base = folder_facts(request.data, flags.get("image_shape"))
     elif request.data is not None:
         shape = flags.get("image_shape")
@@ -77,10 +78,6 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
             raise HpogenError(f"the dataset is {base['type']} data, but --dataset-type is {request.dataset_type}")
         merged["type"] = request.dataset_type
     return DatasetSpec.from_dict(merged), loaded
-
-
-def _image_folder(path: Path) -> bool:
-    return path.is_dir() and not (path / "X.npy").is_file()
 
 
 def folder_facts(path: Path, image_shape: list[int] | None) -> dict[str, Any]:

@@ -23,8 +23,6 @@ from ..errors import HpogenError
 __all__ = ["RunData", "load_run_data", "split_rows", "take", "data_fingerprint"]
 
 TEST_FRACTION = 0.2
-# Where, under a bundle's runs/, image folders are decoded once (run_hpo.py uses the same place).
-DATA_CACHE = "data-cache"
 VALIDATION_FRACTION = 0.2
 
 
@@ -61,17 +59,16 @@ def load_run_data(
     """The run's data, refused with one line when it does not fit the bundle's spec.
 
     Read, checked and split by bundle_data, as the bundle's run_hpo.py does; a folder of images
-    is decoded once into `cache_dir` and read from there by every later run.
+    is decoded once into `cache_dir` (bundle_data.bundle_cache) and read from there by every
+    later run.
     """
     if data is not None and dataset is not None:
         raise HpogenError("give only one of --data and --dataset")
     if data is not None:
         data = data.expanduser().resolve()
-        if not data.exists():
-            raise HpogenError(f"data file not found: {data}")
-        read = reading(bundle_data.read_for_bundle, data, spec.bundle_facts(), target, cache_dir)
-        warn(read)
-        loaded, source = as_loaded(read, data.name), str(data)
+        arrays = reading(bundle_data.read_for_bundle, data, spec.bundle_facts(), target, cache_dir)
+        warn(arrays)
+        loaded, source = as_loaded(arrays, data.name), str(data)
     else:
         name = dataset or spec.name
         if dataset is None and name not in embedded_names():
@@ -79,15 +76,11 @@ def load_run_data(
                 f"bundle {spec.name!r} was made for data that is not embedded: pass --data PATH"
             )
         loaded, source = load_embedded(name), f"embedded:{name}"
-        reading(bundle_data.check_fits, _as_dict(loaded), spec.bundle_facts(),
-                f"embedded dataset {name!r}")
-    trainval, test = bundle_data.hold_out(_as_dict(loaded), spec.task, seed, TEST_FRACTION)
+        arrays = {**loaded.as_dataset(), "kind": loaded.type, "image_shape": loaded.image_shape}
+        reading(bundle_data.check_fits, arrays, spec.bundle_facts(), f"embedded dataset {name!r}")
+    trainval, test = bundle_data.hold_out(arrays, spec.task, seed, TEST_FRACTION)
     return RunData(source, trainval["X"], trainval["y"], test["X"], test["y"],
                    loaded.X_test is not None, data_fingerprint(loaded))
-
-
-def _as_dict(loaded: LoadedData) -> dict[str, Any]:
-    return {**loaded.as_dataset(), "kind": loaded.type, "image_shape": loaded.image_shape}
 
 
 def data_fingerprint(data: LoadedData) -> str:

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..dataset.bundle_data import bundle_cache
 from ..errors import RunStopped
 from .bundle import Bundle, check_requirements, load_module, open_bundle
 from .cluster import dask_client, parallel_setting
-from .data import DATA_CACHE, VALIDATION_FRACTION, RunData, load_run_data, split_rows, take
+from .data import VALIDATION_FRACTION, RunData, load_run_data, split_rows, take
 from .settings import (
     DEFAULT_SEED,
     RECORD_NAME,
@@ -50,7 +51,7 @@ def run_bundle(options: RunOptions) -> Path:
         seed = options.seed if options.seed is not None else seed
     check_requirements(bundle)
     data = load_run_data(bundle.spec, options.data, options.dataset, options.target, seed,
-                         cache_dir=bundle.path / "runs" / DATA_CACHE)
+                         cache_dir=bundle_cache(bundle.path))
     parallel = parallel_setting(options.n_workers, options.scheduler_file)
     modules = {
         stem: load_module(bundle, f"{stem}.py") for stem in ("config_space", "scenario", "train")

@@ -47,8 +47,6 @@ FACTS = {
     "n_features": 30,
 }
 TEST_FRACTION = 0.2
-# Image folders are decoded once into runs/DATA_CACHE beside this file (as `hpogen run` does).
-DATA_CACHE = "data-cache"
 VALIDATION_FRACTION = 0.2
 # SMAC's own log lines: errors only.
 SMAC_LOGGING_LEVEL = 40
@@ -94,7 +92,9 @@ def load_dataset(args: argparse.Namespace) -> dict:
     try:
         if args.data:
             path = Path(args.data).expanduser().resolve()
-            data = bundle_data.read_for_bundle(path, FACTS, args.target, HERE / "runs" / DATA_CACHE)
+            data = bundle_data.read_for_bundle(
+                path, FACTS, args.target, bundle_data.bundle_cache(HERE)
+            )
             for note in data.get("notes", ()):
                 print(f"run_hpo.py: warning: {note}", file=sys.stderr)
             return data
