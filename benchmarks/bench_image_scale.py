@@ -6,11 +6,12 @@ class subfolders), then measures each step in a fresh process, so that peak RSS 
   generate      `python -m hpogen generate --data FOLDER`: headers only     goal: under 10 s
   cache build   read_image_folder(FOLDER, (3, S, S), cache_dir=...): every image decoded once
   cache reuse   the same call in a new process: maps the cache, decodes nothing
-  epoch cache   one shuffled epoch from the cache: batches of 256 (rows sorted inside a batch)
-                read ahead by a thread through a Queue(4), torch float32, standardised per
-                channel with a 2048-image sample's mean/std        goal: peak RSS under 3 GB
-  epoch subset  the same epoch on the first 50000 rows, in memory and from the cache
-                                                          goal: cache at least 0.70 x in-memory
+  epoch cache   the bundle's train(CONFIG, budget=1) on the cached folder, split by the seeded
+                20% hold-out into row views: 80% of the training rows for one epoch, the rest
+                validated and the hold-out scored, every image streamed from the cache a batch
+                at a time (stream_images=True)                 goal: peak RSS under 3 GB
+  epoch subset  the same on the first 50000 rows, in memory (one float32 tensor) and streamed
+                                                          goal: streamed at least 0.70 x in-memory
 
 "wall s" is the whole measured process, "images/s" the timed work inside it. Writing is timed,
 no goal; a folder with the right count is reused (--keep keeps it for the next run).
@@ -22,13 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from multiprocessing import Pool
 from pathlib import Path
@@ -36,9 +35,8 @@ from pathlib import Path
 import numpy as np
 
 CLASSES = 10
-BATCH = 256
-PREFETCH = 4
-STATS_SAMPLE = 2048
+# a small network of the bundle's space, so that the epoch measures the data path too
+CONFIG = {"n_conv_layers": 2, "initial_filters": 16, "batch_size": 256, "batch_norm": False}
 SUBSET = 50_000
 WRITE_CHUNK = 2000
 GENERATE_GOAL_S = 10.0
@@ -108,55 +106,36 @@ def child_read(args) -> dict:
     return {"seconds": time.perf_counter() - start, "rows": len(data["X"]), "notes": data["notes"]}
 
 
-def prefetched(X, rng):
-    """Batches of X in a shuffled order (rows sorted inside a batch), read ahead by a thread."""
-    order = rng.permutation(len(X))
-    batches: queue.Queue = queue.Queue(maxsize=PREFETCH)
-
-    def produce() -> None:
-        try:
-            for start in range(0, len(order), BATCH):
-                batches.put(X[np.sort(order[start : start + BATCH])])
-            batches.put(None)
-        except BaseException as error:  # handed to the consumer, never a silent hang
-            batches.put(error)
-
-    threading.Thread(target=produce, daemon=True).start()
-    while (batch := batches.get()) is not None:
-        if isinstance(batch, BaseException):
-            raise batch
-        yield batch
-
-
-def child_epoch(args) -> dict:
+def child_train(args) -> dict:
+    """The generated bundle's train() for one epoch, as `hpogen run` calls it: the folder read
+    through the bundle's own readers (the cache, split into row views), then streamed from the
+    cache or, with --in-memory, held as one float32 tensor."""
     import torch
-
-    from hpogen.dataset.bundle_images import read_image_folder
 
     if args.torch_threads:
         torch.set_num_threads(args.torch_threads)
-    folder, cache, _ = paths(args)
-    X = read_image_folder(folder, (3, args.size, args.size), cache_dir=cache)["X"]
-    X = X[: args.limit or len(X)]
-    if args.in_memory:
-        X = np.array(X)
-    rows = np.random.default_rng(1).choice(len(X), min(STATS_SAMPLE, len(X)), replace=False)
-    sample = torch.from_numpy(X[np.sort(rows)]).float()
-    mean = sample.mean(dim=(0, 2, 3), keepdim=True)
-    std = sample.std(dim=(0, 2, 3), keepdim=True).clamp_min(1e-6)
-    total = float(((sample - mean) / std).sum())  # warm-up: torch's first op is slow
+    folder, cache, bundle = paths(args)
+    sys.path.insert(0, str(bundle))
+    import bundle_data
+    import train
+
+    data = bundle_data.read_data(folder, "image", image_shape=(3, args.size, args.size), cache_dir=cache)
+    if args.limit:
+        data = {**data, "X": data["X"][: args.limit], "y": data["y"][: args.limit]}
+    kept, test = bundle_data.hold_out(data, "classification", 0, 0.2)
+    dataset = {**kept, "X_test": test["X"], "y_test": test["y"], "stream_images": not args.in_memory}
     start = time.perf_counter()
-    for batch in prefetched(X, np.random.default_rng(0)):
-        total += float(((torch.from_numpy(batch).float() - mean) / std).sum())
+    metrics = train.train(CONFIG, dataset, 0, budget=1)
     seconds = time.perf_counter() - start
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     split = ", ".join(
         f"{k} {int(status[k].split()[0]) / 1024:,.0f} MB" for k in ("RssAnon", "RssFile")
     )
-    return {"seconds": seconds, "rows": len(X), "end_rss": split}
+    rows = len(kept["y"]) + len(test["y"])
+    return {"seconds": seconds, "rows": rows, "end_rss": split, "accuracy": metrics["accuracy"]}
 
 
-CHILDREN = {"generate": child_generate, "read": child_read, "epoch": child_epoch}
+CHILDREN = {"generate": child_generate, "read": child_read, "epoch": child_train}
 
 
 def run_child(args, step: str, *extra: str) -> dict:
@@ -211,6 +190,8 @@ def report(rows: list, r: dict, cache: Path) -> None:
     on_disk = sum(f.stat().st_blocks * 512 for f in cache.rglob("*") if f.is_file())
     print(f"\ncache on disk: {on_disk / 1e6:,.0f} MB; cache/in-memory epoch: {r['ratio']:.2f}")
     print(f"RSS at the end of the full epoch: {r['epoch']['end_rss']} (maps, torch's libraries)")
+    accuracy = ", ".join(f"{key} {r[key]['accuracy']:.3f}" for key in ("epoch", "memory", "cached"))
+    print(f"hold-out accuracy after the one epoch: {accuracy}")
     for note in r["build"]["notes"]:
         print(f"note: {note}")
 

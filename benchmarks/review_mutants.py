@@ -753,8 +753,9 @@ MUTANTS = [
       Replace("train.py", "        return images.reshape(len(images), channels, height, width)\n",
               "        return images.reshape(-1, 1, 8, 8)\n")),
     M("literal-view", "train", "digits", "HPG906", "shapes come from the data",
-      Replace("train.py", '    images = to_channels_first(as_array(dataset["X"]))\n',
-              '    images = torch.as_tensor(as_array(dataset["X"], np.float32)).view(-1, 1, 8, 8).numpy()\n')),
+      Replace("train.py", '    images, labels = image_source(dataset["X"]), as_array(dataset["y"]).reshape(-1)\n',
+              '    images = torch.as_tensor(as_array(dataset["X"], np.float32)).view(-1, 1, 8, 8).numpy()\n'
+              '    labels = as_array(dataset["y"]).reshape(-1)\n')),
     M("test-split-ignored", "train", "digits", "HPG907", "X_test is used when given",
       Replace("train.py", 'for name in ("val", "test") if has_part(dataset, name)',
               'for name in ("val",) if has_part(dataset, name)')),

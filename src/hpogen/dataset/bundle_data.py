@@ -16,8 +16,10 @@ from pathlib import Path
 
 try:  # hpogen.dataset.bundle_data
     from . import bundle_images as images
-except ImportError:  # a bundle's bundle_data.py, beside its bundle_images.py
+    from . import bundle_rows as row_views
+except ImportError:  # a bundle's bundle_data.py, beside its bundle_images.py and bundle_rows.py
     import bundle_images as images
+    import bundle_rows as row_views
 
 ARRAY_KEYS = ("X", "y", "X_test", "y_test")
 # Array files at least this large are memory-mapped rather than read into memory.
@@ -331,17 +333,23 @@ def split_rows(y, task: str, seed: int, fraction: float) -> tuple:
 
 
 def take(values, rows):
-    """The given rows of a numpy array or of a pandas object (index reset)."""
+    """The given rows of a numpy array or of a pandas object (index reset); of an array mapped
+    from a file, a RowView that reads them only when used (nothing is loaded here)."""
     if hasattr(values, "iloc"):
         return values.iloc[rows].reset_index(drop=True)
+    if row_views.is_mapped(values):
+        return row_views.RowView(values, rows)
     return values[rows]
 
 
 def hold_out(data: dict, task: str, seed: int, fraction: float) -> tuple:
     """({X, y} to optimise on, {X, y} to test on): the data's own test split, else a seeded
-    `fraction` of the rows."""
+    `fraction` of the rows. Images mapped from a file stay there (take)."""
     if data.get("X_test") is not None:
-        return ({"X": data["X"], "y": data["y"]}, {"X": data["X_test"], "y": data["y_test"]})
+        X, X_test = data["X"], data["X_test"]
+        if row_views.is_mapped(X):  # a RowView pickles as its file's name, a memmap whole
+            X, X_test = take(X, slice(None)), take(X_test, slice(None))
+        return ({"X": X, "y": data["y"]}, {"X": X_test, "y": data["y_test"]})
     keep, test = split_rows(data["y"], task, seed, fraction)
     return (
         {"X": take(data["X"], keep), "y": take(data["y"], keep)},

@@ -1,4 +1,4 @@
-"""Decisions for image data: seed 000's tiers, facade, budgets, trials and CNN space."""
+"""Decisions for image data: seed 000's tiers, facade, budgets, trials and CNN space; hpogen's resolutions."""
 
 from __future__ import annotations
 
@@ -27,8 +27,12 @@ def decide_image(spec: DatasetSpec, insights: Insights | None = None) -> Decisio
     hours = rules["walltime"]["hours"][tier]
     scenario = rules["scenario"]
     side = "below" if spec.n_samples < facade_rule["threshold"] else "at or above"
+    res = rules["resolution"]
+    search_hw, final_hw, search_reason, final_reason = resolutions(spec, res)
     steps = (
         Decision("tier", tier, rules["tier"]["id"], tier_reason),
+        Decision("final_resolution", list(final_hw), res["id"], final_reason),
+        Decision("search_resolution", list(search_hw), res["id"], search_reason),
         Decision("facade", facade, facade_rule["id"],
                  f"image data is always multi-fidelity over epochs; {spec.n_samples} samples is {side} {facade_rule['threshold']}"),
         Decision("fidelity", "epochs", facade_rule["id"], "epochs give CNN training a smooth cost/quality trade-off"),
@@ -48,7 +52,8 @@ def decide_image(spec: DatasetSpec, insights: Insights | None = None) -> Decisio
     hyperparameters, records = apply_insights(hyperparameters, insights, "image")
     return Decisions.from_steps(
         spec, steps, hyperparameters, multi_fidelity=True, seed=scenario["seed"], insights=records,
-        extra={"tier": tier, "max_filters": rules["space"]["max_filters"], "full_epochs": max_budget},
+        extra={"tier": tier, "max_filters": rules["space"]["max_filters"], "full_epochs": max_budget,
+               "search_size": search_hw, "final_size": final_hw},
     )
 
 
@@ -64,6 +69,45 @@ def complexity_tier(spec: DatasetSpec, rule: dict[str, Any]) -> tuple[str, str]:
     tier = banded(score, rule["tiers"], rule["tier_above"])
     parts = ", ".join(f"{label} {value}" for label, value in points.items())
     return tier, f"complexity score {score} ({parts}) -> {tier}"
+
+
+def capped(height: int, width: int, max_side: int) -> tuple[int, int]:
+    """(height, width) scaled down, aspect ratio kept, so the longer side is at most max_side; each
+    side rounded half up to the nearest int (integer arithmetic, so exact) and at least 1."""
+    longer = max(height, width)
+    if longer <= max_side:
+        return height, width
+
+    def scale(side: int) -> int:
+        return max(1, (2 * side * max_side + longer) // (2 * longer))
+
+    return scale(height), scale(width)
+
+
+def resolutions(spec: DatasetSpec, rule: dict[str, Any]) -> tuple[tuple[int, int], tuple[int, int], str, str]:
+    """(search_hw, final_hw, search reason, final reason) by IMG-RESOLUTION: the final model trains at
+    the images' own size capped at final_max_side, the search at that capped at search_max_side."""
+    _, height, width = spec.image_shape
+    final_cap, search_cap = rule["final_max_side"], rule["search_max_side"]
+    final_hw = capped(height, width, final_cap)
+    search_hw = capped(*final_hw, search_cap)
+    own, final, search = f"{height}x{width}", _hw(final_hw), _hw(search_hw)
+    if final_hw == (height, width):
+        final_reason = f"images are {own}; the final model trains at their own resolution, within the {final_cap} cap on the longer side"
+    else:
+        final_reason = f"images are {own}; the final model trains at {final}, the longer side capped at {final_cap}"
+    if search_hw == (height, width):
+        search_reason = f"{own} images are searched at their own resolution (longer side within {search_cap})"
+    elif search_hw == final_hw:
+        search_reason = f"the search trains at the final {final}, whose longer side is within {search_cap}"
+    else:
+        search_reason = (f"the search trains at {search}, the longer side capped at {search_cap} as in downsampled "
+                         f"ImageNet; the refit trains at {final}")
+    return search_hw, final_hw, search_reason, final_reason
+
+
+def _hw(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
 
 
 def image_space(spec: DatasetSpec, tier: str, rules: dict[str, Any]) -> list[Hyperparameter]:

@@ -134,6 +134,7 @@ def image_train_steps(d: Decisions) -> list[str]:
         f"Start at initial_filters and double per block up to {d.extra['max_filters']}; padding kernel_size // 2.",
         "End with AdaptiveAvgPool2d(1), dropout and a linear head, so any image size works.",
         f"Read the shape from the data: (N,C,H,W), (N,H,W,C), (N,H,W), or flattened (N,D) reshaped to {c}x{h}x{w}; classes from the labels.",
+        resolution_step(d),
         "Scale pixels to [0, 1] and standardise with training-split channel statistics; augment (rotation, flip"
         + (", colour jitter" if _has(d, "color_jitter") else "") + ") as batched tensor ops on the device.",
         "Without X_test, split 80/20 stratified by class (plain split when a class is too small); with X_test train on all of X.",
@@ -141,13 +142,24 @@ def image_train_steps(d: Decisions) -> list[str]:
         "Use cross-entropy; adam, adamw, or sgd with momentum, each with weight_decay.",
         f"epochs = round(budget) ({d.min_budget:g}-{d.max_budget:g}); budget None trains {d.extra['full_epochs']} epochs; "
         "stop early on a validation-loss plateau; reduce the LR on plateaus.",
-        "Keep the data on the device once; batch by index with a seeded permutation; bf16 autocast and channels_last on CUDA; clip gradient norms.",
+        "Keep the data on the device once when it fits; when its float32 copy would take over half the free host memory, "
+        "read batches from where the data is (the memory-mapped cache), standardised with a seeded sample's statistics "
+        "and read ahead by a thread; batch by index with a seeded permutation; bf16 autocast and channels_last on CUDA; clip gradient norms.",
         "Resume from the checkpoint of the same configuration and seed at a smaller budget instead of retraining.",
-        "Compute validation accuracy, balanced accuracy, macro precision/recall/F1 and per-class scores.",
-        "Save state_dict, config and metadata to model_dir when given (loadable with weights_only=True).",
+        "Compute validation accuracy, balanced accuracy, macro precision/recall/F1 and per-class scores; "
+        "save state_dict, config and metadata to model_dir when given (loadable with weights_only=True).",
         "Set seeds for random, numpy and torch; choose cuda when available, else CPU.",
         "Return loss = 1 - accuracy with the metrics, training_time, epochs_completed and best_epoch.",
     ]
+
+
+def resolution_step(d: Decisions) -> str:
+    """The train plan's resolution step, from extra["search_size"] and extra["final_size"]."""
+    (sh, sw), (fh, fw) = d.extra["search_size"], d.extra["final_size"]
+    rule = d.decision("search_resolution").rule
+    return (f"Resolution ({rule}): search resolution {sh}x{sw} when the search calls train with "
+            f"dataset['resolution'] = 'search', final resolution {fh}x{fw} for the refit and a plain call; "
+            "images of another size are resized to the working resolution (antialiased bilinear), never enlarged.")
 
 
 def tabular_train_steps(d: Decisions) -> list[str]:

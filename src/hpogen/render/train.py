@@ -23,21 +23,29 @@ def render_image_train(
     full_epochs: int,
     max_filters: int,
     defaults: dict[str, Any],
+    search_size: tuple[int, int] | None = None,
+    final_size: tuple[int, int] | None = None,
 ) -> str:
     """Source of an image bundle's train.py.
 
     image_shape is (channels, height, width), used to reshape flattened input; full_epochs
     is the epoch count when train() gets no budget; defaults maps every hyperparameter name
-    of the bundle's space to its default.
+    of the bundle's space to its default; search_size and final_size are the (height, width)
+    the network trains at in the search and in the refit (IMG-RESOLUTION; default: the images').
     """
     shape = tuple(int(_plain(size)) for size in image_shape)
     if len(shape) != 3 or min(shape) < 1:
         raise ValueError(f"image_shape must be three positive sizes (C, H, W), got {image_shape!r}")
     if int(full_epochs) < 1 or int(max_filters) < 1:
         raise ValueError("full_epochs and max_filters must be at least 1")
+    sizes = [tuple(int(_plain(side)) for side in size or shape[1:]) for size in (search_size, final_size)]
+    if any(len(size) != 2 or min(size) < 1 for size in sizes):
+        raise ValueError(f"search_size and final_size must be (height, width), got {sizes!r}")
     return fill_template(
         "bundle/train_image.py",
         image_shape=shape,
+        search_size=sizes[0],
+        final_size=sizes[1],
         full_epochs=int(full_epochs),
         max_filters=int(max_filters),
         defaults={str(name): _plain(value) for name, value in defaults.items()},
@@ -75,5 +83,6 @@ def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str
 def render_train(d: Any) -> str:
     """train.py for a bundle's Decisions (image or tabular template)."""
     if d.spec.type == "image":
-        return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults)
+        return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults,
+                                  d.extra["search_size"], d.extra["final_size"])
     return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"])

@@ -119,6 +119,8 @@ def _optimise(
     from .target import make_job
 
     dataset = {"X": data.X, "y": data.y}
+    if bundle.spec.type == "image":  # trials train at the search resolution, the refit at the final
+        dataset["resolution"] = "search"
     job = make_job(
         bundle.source("train.py"),
         modules["train"].__name__,

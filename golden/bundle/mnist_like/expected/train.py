@@ -7,12 +7,16 @@ from the configuration; every shape, the channel count and the classes come from
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import mmap
 import os
 import random
 import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +29,10 @@ from torch import nn
 
 # (channels, height, width) of one image; used to reshape flattened input.
 IMAGE_SHAPE = (1, 28, 28)
+# (height, width) the network trains at in the search's trials and in every other call (the
+# refit, a plain call); larger images are resized to it, smaller ones keep their size.
+SEARCH_SIZE = (28, 28)
+FINAL_SIZE = (28, 28)
 # Epochs trained when train() is called without a budget (full fidelity).
 FULL_EPOCHS = 239
 # Upper bound on the filters of any convolution (filters double per layer up to this).
@@ -58,6 +66,16 @@ EVALUATION_BATCH_SIZE = 1024
 # The images stay in host memory, each batch moving to the device as it is used, when all of
 # them would take more than this share of the device's free memory.
 DEVICE_MEMORY_SHARE = 0.5
+# The images stay where they are (a memory-mapped cache, say) and are read a batch at a time
+# when their float32 copy would take more than this share of the available host memory;
+# dataset["stream_images"] = True or False decides instead.
+HOST_MEMORY_SHARE = 0.5
+# Training images whose per-channel mean and std standardise every batch of streamed images.
+STATISTICS_SAMPLE = 4096
+# Batches a thread reads and standardises ahead of the training loop when images are streamed.
+PREFETCH_BATCHES = 2
+# Bytes read from a memory-mapped file between two releases of its pages (release_pages).
+RELEASE_BYTES = 256 << 20
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "swish")
 POOLINGS = ("max", "avg")
 OPTIMIZERS = ("adam", "sgd", "adamw")
@@ -68,21 +86,26 @@ LUMINANCE_WEIGHTS = (0.299, 0.587, 0.114)
 class PreparedData:
     """Standardised training and validation images and their labels.
 
-    They live on the compute device when they fit (see storage_device), else in host memory.
+    The images are tensors on the compute device when they fit (see storage_device), else in
+    host memory; streamed, they are StreamedImages that read each batch from where the data is.
     channel_mean and channel_std are always on the compute device.
     """
 
-    train_images: torch.Tensor
+    train_images: torch.Tensor | StreamedImages
     train_labels: torch.Tensor
-    val_images: torch.Tensor
+    val_images: torch.Tensor | StreamedImages
     val_labels: torch.Tensor
     # what the returned metrics are computed on: X_test when given, else the validation part
-    score_images: torch.Tensor
+    score_images: torch.Tensor | StreamedImages
     score_labels: torch.Tensor
     channel_mean: torch.Tensor
     channel_std: torch.Tensor
     classes: np.ndarray
     device: torch.device
+
+    @property
+    def streamed(self) -> bool:
+        return isinstance(self.train_images, StreamedImages)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -103,11 +126,13 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
     epochs = FULL_EPOCHS if budget is None else max(1, round(float(budget)))
     checkpoint = checkpoint_path(dataset, cfg, seed)
     progress, stored_epochs = restore_progress(checkpoint, epochs, model, optimizer, scheduler)
-    epochs_completed = fit(model, optimizer, scheduler, data, settings, progress, epochs, seed)
+    with compute_threads(data):
+        epochs_completed = fit(model, optimizer, scheduler, data, settings, progress, epochs, seed)
     if checkpoint is not None and epochs_completed > 0 and stored_epochs <= progress["epochs_done"]:
         save_checkpoint(checkpoint, model, optimizer, scheduler, progress)
     model.load_state_dict(progress["best_model"])
-    _, predictions = evaluate(model, data.score_images, data.score_labels, data, predict=True)
+    with compute_threads(data):
+        _, predictions = evaluate(model, data.score_images, data.score_labels, data, predict=True)
     metrics = classification_metrics(data.score_labels.cpu().numpy(), predictions, data.classes)
     metrics["training_time"] = float(time.perf_counter() - started)
     metrics["epochs_completed"] = int(epochs_completed)
@@ -210,6 +235,14 @@ def as_array(values, dtype=None) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
+def image_source(values):
+    """Images indexable by rows as they are: an array, a memmap or a row view of one stays
+    unread; a pandas object or a nested sequence becomes an array."""
+    if hasattr(values, "to_numpy") or not hasattr(values, "shape"):
+        return as_array(values)
+    return values
+
+
 def to_channels_first(images: np.ndarray) -> np.ndarray:
     """(N, C, H, W) from (N, C, H, W), (N, H, W, C), (N, H, W) or flattened (N, D) input."""
     channels, height, width = IMAGE_SHAPE
@@ -247,51 +280,96 @@ def validation_split(codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarr
     )
 
 
-def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
-    """Images as standardised (N, C, H, W) float tensors on the device, labels as 0..K-1.
+class Part:
+    """Some rows of the images as given (nothing read yet; rows None: all) and their class codes."""
 
-    Standardising once here, with the training part's statistics, keeps it out of every batch.
-    Each part becomes float32 once, in a copy of its own standardised in place (float_tensor).
+    def __init__(self, images, rows: np.ndarray | None, codes: np.ndarray):
+        self.images, self.rows, self.codes = images, rows, codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Images start..stop-1 of the part, channels first, in their stored dtype."""
+        if self.rows is None:
+            return to_channels_first(as_array(self.images[start:stop]))
+        return self.read_rows(np.arange(start, min(stop, len(self))))
+
+    def read_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The part's images of the given row numbers, channels first."""
+        picked = rows if self.rows is None else self.rows[rows]
+        return to_channels_first(as_array(self.images[picked]))
+
+
+def split_parts(dataset, seed: int) -> tuple[np.ndarray, dict]:
+    """(classes, {"train", "val", "score": Part}): labels coded 0..K-1, no image read yet.
 
     Validation (early stopping, LR schedule) uses X_val when given, else X_test, else a
     seeded 80/20 split; the returned metrics use X_test when given, else the validation part.
     """
-    images = to_channels_first(as_array(dataset["X"]))
-    labels = as_array(dataset["y"]).reshape(-1)
+    images, labels = image_source(dataset["X"]), as_array(dataset["y"]).reshape(-1)
     given = [name for name in ("val", "test") if has_part(dataset, name)]
-    if given:
-        parts = [as_array(dataset[f"y_{name}"]).reshape(-1) for name in given]
-        classes, codes = np.unique(np.concatenate([labels, *parts]), return_inverse=True)
-        bounds = np.cumsum([len(labels), *map(len, parts)])
-        coded = {
-            name: (to_channels_first(as_array(dataset[f"X_{name}"])), codes[start:end])
-            for name, start, end in zip(given, bounds[:-1], bounds[1:], strict=True)
-        }
-        train_images, train_codes = images, codes[: len(labels)]
-        val_images, val_codes = coded[given[0]]
-        score_images, score_codes = coded[given[-1]]
-    else:
+    if not given:
         classes, codes = np.unique(labels, return_inverse=True)
         train_rows, val_rows = validation_split(codes, seed)
-        train_images, val_images = images[train_rows], images[val_rows]
-        train_codes, val_codes = codes[train_rows], codes[val_rows]
-        score_images, score_codes = val_images, val_codes
-    parts = [train_images, val_images] + ([] if score_images is val_images else [score_images])
-    storage = storage_device(device, sum(4 * part.size for part in parts))
-    raw_train = float_tensor(train_images, storage)
-    channel_std, channel_mean = torch.std_mean(raw_train, dim=(0, 2, 3), correction=0)
-    mean, std = channel_mean.view(1, -1, 1, 1), channel_std.clamp_min(1e-6).view(1, -1, 1, 1)
-    val_tensors = device_tensors(val_images, val_codes, mean, std)
-    score_tensors = val_tensors
-    if score_images is not val_images:
-        score_tensors = device_tensors(score_images, score_codes, mean, std)
+        val = Part(images, val_rows, codes[val_rows])
+        return classes, {
+            "train": Part(images, train_rows, codes[train_rows]),
+            "val": val,
+            "score": val,
+        }
+    parts = [as_array(dataset[f"y_{name}"]).reshape(-1) for name in given]
+    classes, codes = np.unique(np.concatenate([labels, *parts]), return_inverse=True)
+    bounds = np.cumsum([len(labels), *map(len, parts)])
+    coded = {
+        name: Part(image_source(dataset[f"X_{name}"]), None, codes[start:end])
+        for name, start, end in zip(given, bounds[:-1], bounds[1:], strict=True)
+    }
+    train_part = Part(images, None, codes[: len(labels)])
+    return classes, {"train": train_part, "val": coded[given[0]], "score": coded[given[-1]]}
+
+
+def working_size(dataset, first: np.ndarray) -> tuple[int, int]:
+    """(height, width) the network sees: SEARCH_SIZE in the search's trials (dataset
+    "resolution": "search"), FINAL_SIZE otherwise; smaller images keep their own size."""
+    wanted = SEARCH_SIZE if dataset.get("resolution") == "search" else FINAL_SIZE
+    height, width = first.shape[2:]
+    if height <= wanted[0] and width <= wanted[1]:
+        return int(height), int(width)
+    return int(wanted[0]), int(wanted[1])
+
+
+def prepare_data(dataset, seed: int, device: torch.device) -> PreparedData:
+    """Standardised (N, C, H, W) float images at the working size, and labels as 0..K-1.
+
+    They are held in memory (images_in_memory) unless should_stream says they do not fit;
+    then they stay where they are and are read a batch at a time (StreamedImages).
+    """
+    classes, parts = split_parts(dataset, seed)
+    first = parts["train"].read(0, 1)
+    size = working_size(dataset, first)
+    distinct = {id(part): part for part in parts.values()}.values()
+    n_bytes = sum(4 * len(part) * first.shape[1] * size[0] * size[1] for part in distinct)
+    if should_stream(dataset, n_bytes):
+        storage = torch.device("cpu")
+        mean, std = sample_statistics(parts["train"], size, seed, device)
+        images = {
+            name: StreamedImages(part, size, mean, std, device) for name, part in parts.items()
+        }
+    else:
+        storage = storage_device(device, n_bytes)
+        images, mean, std = images_in_memory(parts, size, storage)
+    labels = {
+        name: torch.as_tensor(part.codes, dtype=torch.long, device=storage)
+        for name, part in parts.items()
+    }
     return PreparedData(
-        train_images=raw_train.sub_(mean).div_(std),
-        train_labels=torch.as_tensor(train_codes, dtype=torch.long, device=storage),
-        val_images=val_tensors[0],
-        val_labels=val_tensors[1],
-        score_images=score_tensors[0],
-        score_labels=score_tensors[1],
+        train_images=images["train"],
+        train_labels=labels["train"],
+        val_images=images["val"],
+        val_labels=labels["val"],
+        score_images=images["score"],
+        score_labels=labels["score"],
         channel_mean=mean.to(device),
         channel_std=std.to(device),
         classes=classes,
@@ -307,15 +385,137 @@ def storage_device(device: torch.device, n_bytes: int) -> torch.device:
     return device if n_bytes <= DEVICE_MEMORY_SHARE * free_bytes else torch.device("cpu")
 
 
-def float_tensor(images: np.ndarray, device: torch.device) -> torch.Tensor:
-    """A float32 copy of images that nothing else shares (safe to change in place), on device."""
-    return torch.from_numpy(np.array(images, dtype=np.float32)).to(device)
+def should_stream(dataset, n_bytes: int) -> bool:
+    """Whether the images are read a batch at a time: dataset["stream_images"] when given, else
+    when their float32 copy would take more than HOST_MEMORY_SHARE of the available memory."""
+    forced = dataset.get("stream_images")
+    if forced is not None:
+        return as_bool(forced)
+    available = available_host_memory()
+    return available is not None and n_bytes > HOST_MEMORY_SHARE * available
 
 
-def device_tensors(images: np.ndarray, codes: np.ndarray, mean: torch.Tensor, std: torch.Tensor):
-    """Standardised images and long labels on the device of mean and std."""
-    standardised = float_tensor(images, mean.device).sub_(mean).div_(std)
-    return standardised, torch.as_tensor(codes, dtype=torch.long, device=mean.device)
+def available_host_memory() -> int | None:
+    """Bytes this process can still use: the host's MemAvailable, or less under a cgroup
+    (v2) memory limit such as a batch scheduler's; None when neither can be read."""
+    found = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            found += [
+                int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemAvailable:")
+            ]
+        limit = Path("/sys/fs/cgroup/memory.max").read_text(encoding="ascii").strip()
+        if limit != "max":
+            used = Path("/sys/fs/cgroup/memory.current").read_text(encoding="ascii")
+            found.append(int(limit) - int(used))
+    except (OSError, ValueError, IndexError):
+        pass
+    return min(found) if found else None
+
+
+def float_batch(images: np.ndarray, size: tuple[int, int], device: torch.device) -> torch.Tensor:
+    """A float32 copy of images on device, resized to size (antialiased bilinear) if it differs."""
+    tensor = torch.from_numpy(np.array(images, dtype=np.float32)).to(device)
+    if tuple(tensor.shape[2:]) != tuple(size):
+        tensor = F.interpolate(
+            tensor, size=tuple(size), mode="bilinear", antialias=True, align_corners=False
+        )
+    return tensor
+
+
+def float_images(part: Part, size: tuple[int, int], device: torch.device) -> torch.Tensor:
+    """The part's images as one float32 tensor on device, converted and resized in chunks, so
+    the result is the only full-size copy."""
+    first = part.read(0, 1)
+    images = torch.empty((len(part), first.shape[1], *size), dtype=torch.float32, device=device)
+    for start in range(0, len(part), EVALUATION_BATCH_SIZE):
+        stop = start + EVALUATION_BATCH_SIZE
+        images[start:stop] = float_batch(part.read(start, stop), size, device)
+    return images
+
+
+def images_in_memory(parts: dict, size: tuple[int, int], storage: torch.device):
+    """({"train", "val", "score": tensor}, mean, std): each distinct part float32 once, standardised
+    in place with the training part's per-channel mean and std."""
+    train_images = float_images(parts["train"], size, storage)
+    channel_std, channel_mean = torch.std_mean(train_images, dim=(0, 2, 3), correction=0)
+    mean, std = channel_mean.view(1, -1, 1, 1), channel_std.clamp_min(1e-6).view(1, -1, 1, 1)
+    images = {"train": train_images.sub_(mean).div_(std)}
+    images["val"] = float_images(parts["val"], size, storage).sub_(mean).div_(std)
+    images["score"] = images["val"]
+    if parts["score"] is not parts["val"]:
+        images["score"] = float_images(parts["score"], size, storage).sub_(mean).div_(std)
+    return images, mean, std
+
+
+def sample_statistics(part: Part, size: tuple[int, int], seed: int, device: torch.device):
+    """Per-channel mean and std, shaped (1, C, 1, 1), of a seeded sample of at most
+    STATISTICS_SAMPLE of the part's images at the working size (all of them when fewer)."""
+    chosen = np.random.default_rng(seed % 2**32).choice(
+        len(part), min(len(part), STATISTICS_SAMPLE), replace=False
+    )
+    chosen, sums, count = np.sort(chosen), 0.0, 0
+    for start in range(0, len(chosen), EVALUATION_BATCH_SIZE):
+        batch = float_batch(
+            part.read_rows(chosen[start : start + EVALUATION_BATCH_SIZE]), size, device
+        ).double()
+        sums = sums + torch.stack([batch.sum(dim=(0, 2, 3)), batch.square().sum(dim=(0, 2, 3))])
+        count += batch.shape[0] * batch.shape[2] * batch.shape[3]
+    mean = sums[0] / count
+    std = (sums[1] / count - mean.square()).clamp_min(0.0).sqrt().clamp_min(1e-6)
+    return mean.float().view(1, -1, 1, 1), std.float().view(1, -1, 1, 1)
+
+
+class StreamedImages:
+    """A part's images read from where they are (a memory-mapped cache, say), a batch at a time:
+    indexing with a slice or row numbers gives those images at the working size, standardised,
+    as a float32 tensor on the compute device."""
+
+    def __init__(self, part: Part, size, mean: torch.Tensor, std: torch.Tensor, device):
+        self.part, self.size, self.mean, self.std, self.device = part, size, mean, std, device
+        self.shape = (len(part), part.read(0, 1).shape[1], *size)
+        self.bytes_read = 0
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows) -> torch.Tensor:
+        if isinstance(rows, slice):
+            images = self.part.read(*rows.indices(len(self))[:2])
+        else:
+            images = self.part.read_rows(
+                np.asarray(rows.cpu() if isinstance(rows, torch.Tensor) else rows)
+            )
+        self.bytes_read += images.nbytes
+        if self.bytes_read >= RELEASE_BYTES:
+            release_pages(self.part.images)
+            self.bytes_read = 0
+        return float_batch(images, self.size, self.device).sub_(self.mean).div_(self.std)
+
+
+def release_pages(images) -> None:
+    """Drop the pages of a memory-mapped array (or of the array under a row view's .source)
+    from this process. The OS keeps them cached, so reading them again is cheap, but the memory
+    a streamed epoch holds stops growing with the file."""
+    mapping = getattr(images, "source", images)
+    while mapping is not None and not isinstance(mapping, mmap.mmap):
+        mapping = getattr(mapping, "base", None)
+    if mapping is not None and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            mapping.madvise(mmap.MADV_DONTNEED)
+        except (OSError, ValueError):  # a closed map, or a system that refuses: keep the pages
+            pass
+
+
+def read_ahead(items, depth: int):
+    """Iterate over items while one thread computes the next `depth` of them; an error raised
+    there is raised here, at the item it stopped."""
+    iterator = iter(items)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as reader:
+        pending = deque(reader.submit(next, iterator, None) for _ in range(depth))
+        while (item := pending.popleft().result()) is not None:
+            pending.append(reader.submit(next, iterator, None))
+            yield item
 
 
 def to_device(values: torch.Tensor, device: torch.device) -> torch.Tensor:
@@ -480,38 +680,70 @@ def autocast(device: torch.device):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
 
 
+@contextlib.contextmanager
+def compute_threads(data: PreparedData):
+    """One torch thread fewer while a thread reads streamed images ahead on the CPU, so that
+    the two do not fight over the cores (torch's default takes them all)."""
+    threads = torch.get_num_threads()
+    if data.streamed and data.device.type == "cpu" and threads > 1:
+        torch.set_num_threads(threads - 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def read_ahead_if_streamed(batches, data: PreparedData):
+    """The batches, read ahead by a thread when the images are streamed."""
+    return read_ahead(batches, PREFETCH_BATCHES) if data.streamed else batches
+
+
+def training_batches(data: PreparedData, order: torch.Tensor, batch_size: int):
+    """(images, labels) on the compute device for each batch of rows of `order`."""
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        if rows.numel() == 1 and start > 0:
+            return  # a trailing batch of one would break batch norm in training mode
+        yield (
+            to_device(data.train_images[rows], data.device),
+            to_device(data.train_labels[rows], data.device),
+        )
+
+
 def train_one_epoch(model, optimizer, data: PreparedData, settings: dict, seed: int) -> None:
     """One pass over a seeded permutation of the training images, batch by batch."""
     torch.manual_seed(seed)
     model.train()
     n_train = data.train_labels.shape[0]
-    batch_size = min(settings["batch_size"], n_train)
     order = torch.randperm(n_train, device=data.train_labels.device)
-    for start in range(0, n_train, batch_size):
-        rows = order[start : start + batch_size]
-        if rows.numel() == 1 and start > 0:
-            break  # a trailing batch of one would break batch norm in training mode
-        images = augment(to_device(data.train_images[rows], data.device), settings, data)
+    batches = training_batches(data, order, min(settings["batch_size"], n_train))
+    for batch, labels in read_ahead_if_streamed(batches, data):
+        images = augment(batch, settings, data)
         with autocast(data.device):
             logits = model(network_layout(images, data.device))
-        loss = F.cross_entropy(logits.float(), to_device(data.train_labels[rows], data.device))
+        loss = F.cross_entropy(logits.float(), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP_NORM)
         optimizer.step()
 
 
+def evaluation_batches(images, labels: torch.Tensor, data: PreparedData):
+    """(images, labels) on the compute device, EVALUATION_BATCH_SIZE at a time, in order."""
+    for start in range(0, len(labels), EVALUATION_BATCH_SIZE):
+        stop = start + EVALUATION_BATCH_SIZE
+        yield to_device(images[start:stop], data.device), to_device(labels[start:stop], data.device)
+
+
 @torch.inference_mode()
-def evaluate(model, images: torch.Tensor, labels: torch.Tensor, data: PreparedData, predict=False):
+def evaluate(model, images, labels: torch.Tensor, data: PreparedData, predict=False):
     """Mean cross-entropy on the given images, and their predicted class codes (numpy) if asked."""
     model.eval()
     total_loss = torch.zeros((), device=data.device)
     predictions = []
-    for start in range(0, len(labels), EVALUATION_BATCH_SIZE):
-        batch = to_device(images[start : start + EVALUATION_BATCH_SIZE], data.device)
+    for batch, targets in read_ahead_if_streamed(evaluation_batches(images, labels, data), data):
         with autocast(data.device):
             logits = model(network_layout(batch, data.device)).float()
-        targets = to_device(labels[start : start + EVALUATION_BATCH_SIZE], data.device)
         total_loss += F.cross_entropy(logits, targets, reduction="sum")
         if predict:
             predictions.append(logits.argmax(dim=1))
@@ -647,6 +879,7 @@ def save_model(folder: Path, model, cfg, architecture: dict, data: PreparedData,
         "parameters": int(sum(p.numel() for p in model.parameters())),
         "classes": [plain(label) for label in data.classes],
         "image_shape": list(data.image_shape),
+        "resize": "inputs of another height and width are resized to image_shape (bilinear, antialiased)",
         "normalisation": {
             "mean": data.channel_mean.flatten().tolist(),
             "std": data.channel_std.flatten().tolist(),

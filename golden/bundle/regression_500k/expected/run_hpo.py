@@ -283,6 +283,8 @@ def optimise(args: argparse.Namespace, scenario, trainval: dict):
 
     client, cluster = start_dask(args)
     fail_fast = StopOnRepeatedCrash()
+    if FACTS["type"] == "image":  # trials train at the search resolution, the refit at the final
+        trainval = {**trainval, "resolution": "search"}
     try:
         with warnings.catch_warnings():
             quiet_warnings()
