@@ -12,6 +12,8 @@ class subfolders), then measures each step in a fresh process, so that peak RSS 
                 at a time (stream_images=True)                 goal: peak RSS under 3 GB
   epoch subset  the same on the first 50000 rows, in memory (one float32 tensor) and streamed
                                                           goal: streamed at least 0.70 x in-memory
+  epoch 4 GB    the same streamed epoch on a 4 GB X.npy of 128x128 images (written once, memory-
+                mapped), resized per batch: peak RSS must not grow with the data  goal: under 3 GB
 
 "wall s" is the whole measured process, "images/s" the timed work inside it. Writing is timed,
 no goal; a folder with the right count is reused (--keep keeps it for the next run).
@@ -38,6 +40,9 @@ CLASSES = 10
 # a small network of the bundle's space, so that the epoch measures the data path too
 CONFIG = {"n_conv_layers": 2, "initial_filters": 16, "batch_size": 256, "batch_norm": False}
 SUBSET = 50_000
+# the array of the size-independence check: BIG_GB of BIG_SIDE x BIG_SIDE RGB images in X.npy
+BIG_GB = 4
+BIG_SIDE = 128
 WRITE_CHUNK = 2000
 GENERATE_GOAL_S = 10.0
 RSS_GOAL_MB = 3000.0
@@ -106,10 +111,27 @@ def child_read(args) -> dict:
     return {"seconds": time.perf_counter() - start, "rows": len(data["X"]), "notes": data["notes"]}
 
 
+def write_big_array(path: Path, n: int) -> None:
+    """X.npy of n uint8 3x128x128 images (noise plus a colour offset per class) and y.npy."""
+    if (path / "y.npy").is_file():
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    X = np.lib.format.open_memmap(path / "X.npy", "w+", np.uint8, (n, 3, BIG_SIDE, BIG_SIDE))
+    y = np.arange(n) % CLASSES
+    offsets = np.random.default_rng(12345).integers(0, 96, (CLASSES, 3, 1, 1), dtype=np.uint8)
+    rng = np.random.default_rng(0)
+    for start in range(0, n, 2000):
+        rows = slice(start, min(start + 2000, n))
+        X[rows] = rng.integers(0, 160, X[rows].shape, dtype=np.uint8) + offsets[y[rows]]
+    X.flush()
+    np.save(path / "y.npy", y)
+
+
 def child_train(args) -> dict:
     """The generated bundle's train() for one epoch, as `hpogen run` calls it: the folder read
     through the bundle's own readers (the cache, split into row views), then streamed from the
-    cache or, with --in-memory, held as one float32 tensor."""
+    cache or, with --in-memory, held as one float32 tensor. --big: a .npy folder of BIG_GB of
+    128x128 images instead, resized to the bundle's size batch by batch."""
     import torch
 
     if args.torch_threads:
@@ -119,7 +141,10 @@ def child_train(args) -> dict:
     import bundle_data
     import train
 
-    data = bundle_data.read_data(folder, "image", image_shape=(3, args.size, args.size), cache_dir=cache)
+    if args.big:
+        data = bundle_data.read_data(Path(args.work) / "big", "image")
+    else:
+        data = bundle_data.read_data(folder, "image", image_shape=(3, args.size, args.size), cache_dir=cache)
     if args.limit:
         data = {**data, "X": data["X"][: args.limit], "y": data["y"][: args.limit]}
     kept, test = bundle_data.hold_out(data, "classification", 0, 0.2)
@@ -169,6 +194,8 @@ def measure(args, n: int) -> tuple[list, dict]:
     r["epoch"] = run_child(args, "epoch")
     r["memory"] = run_child(args, "epoch", "--limit", str(sub), "--in-memory")
     r["cached"] = run_child(args, "epoch", "--limit", str(sub))
+    write_big_array(Path(args.work) / "big", int(BIG_GB * 2**30 / (3 * BIG_SIDE**2)))  # here: not measured
+    r["big"] = run_child(args, "epoch", "--big")
     r["ratio"] = ratio = r["cached"]["ips"] / r["memory"]["ips"]
     fast_reuse = r["reuse"]["wall"] * 10 < r["build"]["wall"]
     rows = [
@@ -178,6 +205,7 @@ def measure(args, n: int) -> tuple[list, dict]:
         row(f"epoch, cache, {n}", r["epoch"], "RSS < 3 GB", r["epoch"]["rss_mb"] < RSS_GOAL_MB),
         row(f"epoch, in memory, {sub}", r["memory"]),
         row(f"epoch, cache, {sub}", r["cached"], f">= {RATIO_GOAL} x mem", ratio >= RATIO_GOAL),
+        row(f"epoch, {BIG_GB} GB .npy, {r['big']['rows']}", r["big"], "RSS < 3 GB", r["big"]["rss_mb"] < RSS_GOAL_MB),
     ]
     return rows, r
 
@@ -189,8 +217,9 @@ def report(rows: list, r: dict, cache: Path) -> None:
         print("  ".join(str(v).ljust(w) for v, w in zip(line, widths, strict=True)))
     on_disk = sum(f.stat().st_blocks * 512 for f in cache.rglob("*") if f.is_file())
     print(f"\ncache on disk: {on_disk / 1e6:,.0f} MB; cache/in-memory epoch: {r['ratio']:.2f}")
-    print(f"RSS at the end of the full epoch: {r['epoch']['end_rss']} (maps, torch's libraries)")
-    accuracy = ", ".join(f"{key} {r[key]['accuracy']:.3f}" for key in ("epoch", "memory", "cached"))
+    print(f"RSS at the end of the full epoch: {r['epoch']['end_rss']} (maps, torch's libraries); "
+          f"of the {BIG_GB} GB array's: {r['big']['end_rss']}")
+    accuracy = ", ".join(f"{key} {r[key]['accuracy']:.3f}" for key in ("epoch", "memory", "cached", "big"))
     print(f"hold-out accuracy after the one epoch: {accuracy}")
     for note in r["build"]["notes"]:
         print(f"note: {note}")
@@ -207,6 +236,7 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--in-memory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--big", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -233,7 +263,8 @@ def main() -> None:
         print(f"total: {steps:.1f} s in the measured steps; {total:.1f} s in all with writing")
     finally:
         if not args.keep:
-            for path in (cache, bundle) if args.skip_write else (folder, cache, bundle):
+            big = Path(args.work) / "big"
+            for path in (cache, bundle, big) if args.skip_write else (folder, cache, bundle, big):
                 shutil.rmtree(path, ignore_errors=True)
 
 

@@ -7,7 +7,6 @@ from the configuration; every shape, the channel count and the classes come from
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
@@ -73,7 +72,7 @@ DEVICE_MEMORY_SHARE = 0.5
 HOST_MEMORY_SHARE = 0.5
 # Training images whose per-channel mean and std standardise every batch of streamed images.
 STATISTICS_SAMPLE = 4096
-# Batches a thread reads and standardises ahead of the training loop when images are streamed.
+# Batches a thread reads and standardises ahead of the training loop when streamed images feed a GPU.
 PREFETCH_BATCHES = 2
 # Bytes read from a memory-mapped file between two releases of its pages (release_pages).
 RELEASE_BYTES = 256 << 20
@@ -127,13 +126,11 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
     epochs = FULL_EPOCHS if budget is None else max(1, round(float(budget)))
     checkpoint = checkpoint_path(dataset, cfg, seed)
     progress, stored_epochs = restore_progress(checkpoint, epochs, model, optimizer, scheduler)
-    with compute_threads(data):
-        epochs_completed = fit(model, optimizer, scheduler, data, settings, progress, epochs, seed)
+    epochs_completed = fit(model, optimizer, scheduler, data, settings, progress, epochs, seed)
     if checkpoint is not None and epochs_completed > 0 and stored_epochs <= progress["epochs_done"]:
         save_checkpoint(checkpoint, model, optimizer, scheduler, progress)
     model.load_state_dict(progress["best_model"])
-    with compute_threads(data):
-        _, predictions = evaluate(model, data.score_images, data.score_labels, data, predict=True)
+    _, predictions = evaluate(model, data.score_images, data.score_labels, data, predict=True)
     metrics = classification_metrics(data.score_labels.cpu().numpy(), predictions, data.classes)
     metrics["training_time"] = float(time.perf_counter() - started)
     metrics["epochs_completed"] = int(epochs_completed)
@@ -681,22 +678,12 @@ def autocast(device: torch.device):
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")
 
 
-@contextlib.contextmanager
-def compute_threads(data: PreparedData):
-    """One torch thread fewer while a thread reads streamed images ahead on the CPU, so that
-    the two do not fight over the cores (torch's default takes them all)."""
-    threads = torch.get_num_threads()
-    if data.streamed and data.device.type == "cpu" and threads > 1:
-        torch.set_num_threads(threads - 1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 def read_ahead_if_streamed(batches, data: PreparedData):
-    """The batches, read ahead by a thread when the images are streamed."""
-    return read_ahead(batches, PREFETCH_BATCHES) if data.streamed else batches
+    """The batches, read ahead by a thread while the GPU computes when the images are streamed.
+    On the CPU they are read in turn: a reading thread would only take cores from torch."""
+    if data.streamed and data.device.type == "cuda":
+        return read_ahead(batches, PREFETCH_BATCHES)
+    return batches
 
 
 def training_batches(data: PreparedData, order: torch.Tensor, batch_size: int):
