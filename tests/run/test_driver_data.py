@@ -194,3 +194,10 @@ def test_driver_and_hpogen_run_optimise_a_csv_alike(tmp_path):
     assert (standalone["n_trainval"], standalone["n_test"]) == (run["data"]["n_trainval"], run["data"]["n_test"])
     assert 0.5 <= standalone["test_metrics"]["accuracy"] <= 1.0
     assert 0.5 <= run["test_metrics"]["accuracy"] <= 1.0
+
+
+def test_only_image_trials_train_at_the_search_resolution():
+    trainval = {"X": np.zeros((4, 1, 8, 8)), "y": np.arange(4)}
+    image, tabular = bundle_data.for_search(trainval, "image"), bundle_data.for_search(trainval, "tabular")
+    assert image["resolution"] == "search" and image["X"] is trainval["X"]
+    assert "resolution" not in tabular and "resolution" not in trainval  # the refit's data stays final

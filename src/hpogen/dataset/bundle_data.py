@@ -342,6 +342,12 @@ def take(values, rows):
     return values[rows]
 
 
+def for_search(trainval: dict, kind: str) -> dict:
+    """The data of the search's trials: images train at the plan's search resolution (train.py's
+    SEARCH_SIZE, dataset["resolution"]), the refit and plain calls at the final one."""
+    return {**trainval, "resolution": "search"} if kind == "image" else dict(trainval)
+
+
 def hold_out(data: dict, task: str, seed: int, fraction: float) -> tuple:
     """({X, y} to optimise on, {X, y} to test on): the data's own test split, else a seeded
     `fraction` of the rows. Images mapped from a file stay there (take)."""

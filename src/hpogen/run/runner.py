@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..dataset.bundle_data import bundle_cache
+from ..dataset.bundle_data import bundle_cache, for_search
 from ..errors import RunStopped
 from .bundle import Bundle, check_requirements, load_module, open_bundle
 from .cluster import dask_client, parallel_setting
@@ -118,9 +118,7 @@ def _optimise(
     from .optimise import optimise
     from .target import make_job
 
-    dataset = {"X": data.X, "y": data.y}
-    if bundle.spec.type == "image":  # trials train at the search resolution, the refit at the final
-        dataset["resolution"] = "search"
+    dataset = for_search({"X": data.X, "y": data.y}, bundle.spec.type)
     job = make_job(
         bundle.source("train.py"),
         modules["train"].__name__,

@@ -278,12 +278,12 @@ def quiet_warnings() -> None:
 
 def optimise(args: argparse.Namespace, scenario, trainval: dict):
     """SMAC's loop; returns the facade, the incumbent and what stopped it early (or None)."""
+    from bundle_data import for_search
     from scenario import make_facade
 
     client, cluster = start_dask(args)
     fail_fast = StopOnRepeatedCrash()
-    if FACTS["type"] == "image":  # trials train at the search resolution, the refit at the final
-        trainval = {**trainval, "resolution": "search"}
+    trainval = for_search(trainval, FACTS["type"])
     try:
         with warnings.catch_warnings():
             quiet_warnings()
