@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from bundles import generate
+from tabular_data import build_dataset
 
 from hpogen.tables import table
 
@@ -30,6 +31,7 @@ SUPPORT_DIR = Path(__file__).resolve().parents[1] / "support"
 PARTS = 2
 
 SAFE_EDGES = "<safe edges>"  # replaced by a file of every safe limit, in the {name: [low, high]} form
+KINDS_CSV = "<kinds csv>"  # replaced by a CSV of every column kind (tests/support/tabular_data.py)
 
 CASES = {
     # name: (hpogen generate arguments, dataset built by the driver, sampled configurations)
@@ -40,14 +42,16 @@ CASES = {
         "rgb_digits_300",
         40,
     ),
-    "breast_cancer": (["--dataset", "breast_cancer"], "breast_cancer", 200),
+    # small data is scored by 5-fold cross-validation: five fits per configuration
+    "breast_cancer": (["--dataset", "breast_cancer"], "breast_cancer", 60),
+    "column_kinds": (["--data", KINDS_CSV, "--target", "price"], "kinds_classification", 30),
     # OpenML insights may widen every numeric range up to rules/insights.toml's safe limits
     "breast_cancer_safe_edges": (["--dataset", "breast_cancer", "--insights", SAFE_EDGES], "breast_cancer", 20),
     "rgb_images_safe_edges": (["--dataset-type", "image", "--name", "rgb_edges", "--n-samples", "1797", "--n-classes", "10",
                                "--image-shape", "3,8,8", "--insights", SAFE_EDGES], "rgb_digits_300", 10),
     "large_classification_safe_edges": (["--dataset-type", "tabular", "--name", "large_edges", "--n-samples", "200000",
                                          "--n-classes", "2", "--n-features", "30", "--insights", SAFE_EDGES], "breast_cancer", 10),
-    "diabetes": (["--dataset", "diabetes"], "diabetes", 200),
+    "diabetes": (["--dataset", "diabetes"], "diabetes", 60),
     "large_classification": (
         ["--dataset-type", "tabular", "--name", "large_binary", "--n-samples", "200000", "--n-classes", "2",
          "--n-features", "30"],
@@ -81,6 +85,7 @@ job = json.loads(sys.argv[1])
 sys.path.insert(0, job["support_dir"])
 from configs import corners, smallest_budget  # noqa: E402
 from images import digits_images, rgb_digits  # noqa: E402
+from tabular_data import build_dataset  # noqa: E402
 
 
 def load(path, name):
@@ -120,6 +125,8 @@ def dataset(name):
     if name == "diabetes":
         data = load_diabetes()
         return {"X": data.data, "y": data.target}
+    if name.startswith("kinds_"):
+        return build_dataset(name)
     return mixed_frame(300, 2)
 
 
@@ -165,8 +172,12 @@ def sweeps(tmp_path_factory) -> dict:
     results = {}
     edges = root / "safe_edges.json"
     edges.write_text(json.dumps({name: list(limits) for name, limits in table("insights")["safe"].items()}))
+    kinds = build_dataset("kinds_classification")
+    kinds_csv = root / "kinds.csv"
+    kinds["X"].assign(price=kinds["y"]).to_csv(kinds_csv, index=False)
+    files = {SAFE_EDGES: str(edges), KINDS_CSV: str(kinds_csv)}
     for name, (args, dataset, samples) in CASES.items():
-        bundle = generate([str(edges) if a == SAFE_EDGES else a for a in args], root / name)
+        bundle = generate([files.get(a, a) for a in args], root / name)
         processes = []
         for part in range(PARTS):
             job = {"bundle": str(bundle), "dataset": dataset, "samples": samples, "seed": 0, "part": part,
@@ -222,14 +233,20 @@ def test_full_fidelity_cases_ran_without_a_budget(sweeps):
 
 def test_the_sweeps_reach_every_family_and_preprocessing_choice(sweeps):
     seen: dict[str, set[str]] = {}
-    for case in ("breast_cancer", "large_classification", "categorical_missing"):
+    for case in ("breast_cancer", "large_classification", "categorical_missing", "column_kinds"):
         for outcome in sweeps[case]["outcomes"]:
-            for name in ("algorithm", "scaler", "imputer", "categorical_encoding"):
+            for name in ("algorithm", "scaler", "imputer", "categorical_encoding", "high_cardinality_encoding"):
                 if name in outcome["config"]:
                     seen.setdefault(name, set()).add(outcome["config"][name])
-    assert seen["algorithm"] == {"hist_gradient_boosting", "random_forest", "svm", "linear", "mlp"}
+    assert seen["algorithm"] == {"lightgbm", "hist_gradient_boosting", "random_forest", "svm", "linear", "mlp"}
     assert seen["scaler"] == {"standard", "robust", "minmax", "none"}
     assert seen["imputer"] == {"median", "mean"} and seen["categorical_encoding"] == {"onehot", "ordinal"}
+    assert seen["high_cardinality_encoding"] == {"target", "frequency"}
+
+
+def test_the_column_kinds_case_read_every_kind_from_its_csv(sweeps):
+    kinds = sweeps["column_kinds"]["decisions"]["column_kinds"]
+    assert set(kinds) == {"numeric", "categorical", "high_cardinality", "text", "datetime", "boolean", "constant", "id"}
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.endswith("_safe_edges")])

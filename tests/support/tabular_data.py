@@ -131,7 +131,55 @@ def _constant_target():
     return {"X": X, "y": np.full(80, 3.5)}
 
 
+# The column kinds of _kinds_frame, as `hpogen generate --data` records them in the spec.
+KINDS = {
+    "name": "text",
+    "sold": "datetime",
+    "city": "high_cardinality",
+    "used": "boolean",
+    "body": "categorical",
+    "row": "id",
+    "source": "constant",
+}
+MAKERS = ["ford", "fiat", "audi", "opel", "seat", "kia"]
+
+
+def _kinds_frame(n_rows=240, seed=5, regression=True, without=()):
+    """A table of every column kind: the target follows the maker word inside the free-text
+    name, the month of the date and the city (60 values), so each kind's features matter."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    maker = rng.integers(0, len(MAKERS), n_rows)
+    models = np.array(["gt", "sport", "estate", "city", "van", "coupe", "base", "plus"])
+    names = [f"{MAKERS[m]} {models[rng.integers(0, 8)]} {rng.integers(1, 40)}" for m in maker]
+    days = rng.integers(0, 3 * 365, n_rows)
+    sold = pd.Timestamp("2019-01-01") + pd.to_timedelta(days, unit="D")
+    city = rng.integers(0, 60, n_rows)
+    frame = pd.DataFrame({
+        "name": names,
+        "sold": sold.strftime("%Y-%m-%d"),
+        "city": [f"town{c:02d}" for c in city],
+        "used": rng.choice(["yes", "no"], n_rows),
+        "body": rng.choice(["suv", "sedan", "hatch"], n_rows),
+        "row": np.arange(n_rows),
+        "source": "dealer",
+        "km": rng.normal(50, 10, n_rows),
+    })
+    frame.loc[rng.random(n_rows) < 0.1, "name"] = None
+    frame.loc[rng.random(n_rows) < 0.02, "sold"] = "not a date"
+    signal = 3.0 * maker + 2.0 * (sold.month.to_numpy() > 6) + (city % 5) + rng.normal(0, 0.3, n_rows)
+    frame = frame.drop(columns=list(without))
+    if regression:
+        return {"X": frame, "y": signal}
+    return {"X": frame, "y": np.where(signal > np.median(signal), "dear", "cheap")}
+
+
 DATASETS = {
+    "kinds_regression": _kinds_frame,
+    "kinds_classification": lambda: _kinds_frame(regression=False),
+    "kinds_without_name": lambda: _kinds_frame(without=("name",)),
     "breast_cancer": lambda: _slices(("", 0, None)),
     "breast_cancer_with_test": lambda: _slices(("", 0, 400), ("_test", 400, None)),
     # what `hpogen run` hands train() for the final evaluation: fit, validation and test parts

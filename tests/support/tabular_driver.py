@@ -48,7 +48,8 @@ def family_of_hyperparameter() -> dict[str, str]:
     return {name: prior["family"] for name, prior in _rules("priors.toml").items()}
 
 
-def tabular_space_for_tests(task, families, full_fidelity, has_missing, has_categorical, seed=0):
+def tabular_space_for_tests(task, families, full_fidelity, has_missing, has_categorical, seed=0,
+                            column_kinds=None, cv_folds=None):
     """The generator's own tabular space (hpogen.decide.tabular.tabular_space) for any families.
 
     A real bundle gets the families of its size band, and test_sweeps.py runs real bundles; a
@@ -67,6 +68,7 @@ def tabular_space_for_tests(task, families, full_fidelity, has_missing, has_cate
         "name": f"tabular-{task}", "type": "tabular", "task": task, "n_samples": 1000, "n_features": 4,
         **({"n_classes": 2} if task == "classification" else {}),
         "n_categorical": int(has_categorical), "has_missing": has_missing,
+        **_kinds_facts(column_kinds),
     })
     hyperparameters = tabular_space(spec, list(families), not full_fidelity, table("tabular"), table("priors"))
     space = ConfigurationSpace.from_serialized_dict(
@@ -74,6 +76,14 @@ def tabular_space_for_tests(task, families, full_fidelity, has_missing, has_cate
     )
     space.seed(seed)
     return space
+
+
+def _kinds_facts(column_kinds: dict | None) -> dict:
+    """Spec facts for a table of these column kinds (none for plain numeric test data)."""
+    if not column_kinds:
+        return {}
+    encoded = sum(kind in ("categorical", "boolean") for kind in column_kinds.values())
+    return {"n_features": len(column_kinds), "column_kinds": column_kinds, "n_categorical": encoded}
 
 
 def _plain(value):
@@ -213,8 +223,14 @@ def driver_main(spec_path: str) -> None:
 def render_bundle(folder: Path, space_args: dict) -> Path:
     """Render, write and format a bundle's train.py for the space that space_args describe."""
     space = tabular_space_for_tests(**space_args)
+    # The behaviour tests judge one seeded 80/20 split; k-fold scoring has its own tests
+    # (cv_folds in space_args), as have the column kinds (column_kinds).
+    settings = {"cv_folds": space_args.get("cv_folds", 0)}
+    if space_args.get("column_kinds"):
+        kinds = space_args["column_kinds"]
+        settings["column_kinds"] = {name: kind for name, kind in kinds.items() if kind != "numeric"}
     source = render_tabular_train(
-        space_args["task"], space_defaults(space), fidelity_for(space_args["families"])
+        space_args["task"], space_defaults(space), fidelity_for(space_args["families"]), **settings
     )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "train.py").write_text(source, encoding="utf-8")
@@ -253,11 +269,13 @@ def run_drivers(folder: Path, batches: list[list[dict]], timeout: float = 1800) 
     return results
 
 
-def space_args(task, families=ALL_FAMILIES, full_fidelity=False, missing=False, categorical=False):
+def space_args(task, families=ALL_FAMILIES, full_fidelity=False, missing=False, categorical=False, **more):
+    """What the test space and train.py are made from; more: cv_folds, column_kinds."""
     return {
         "task": task,
         "families": list(families),
         "full_fidelity": full_fidelity,
         "has_missing": missing,
         "has_categorical": categorical,
+        **more,
     }

@@ -7,6 +7,7 @@ from typing import Any
 from ..dataset.spec import DatasetSpec
 from ..tables import table
 from .bands import banded
+from .columns import column_kinds, column_steps, task_step, validation_step
 from .decisions import Decision, Decisions, Hyperparameter
 from .insights import Insights, apply_insights
 
@@ -25,6 +26,8 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
     fidelity = {family: rules["fidelity"][family] for family in families}
     side = "at or above" if multi_fidelity else "below"
     steps = [
+        task_step(spec, rules["task"]),
+        *column_steps(spec, rules),
         Decision("size_band", band, rules["size"]["id"], f"{spec.n_samples} samples -> {band}"),
         Decision("families", families, rules["families"]["id"], f"{band} data: {', '.join(families)}"),
         Decision("facade", facade, facade_rule["id"],
@@ -40,7 +43,10 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
             Decision("eta", facade_rule["eta"], facade_rule["id"], "Hyperband's reduction factor"),
         ]
     steps += [
+        validation_step(spec, rules["validation"]),
         Decision("n_trials", n_trials, rules["trials"]["id"], f"{band} data: {n_trials} trials"),
+        Decision("initial_design", max(rules["initial_design"]["minimum"], round(rules["initial_design"]["share"] * n_trials)),
+                 rules["initial_design"]["id"], "the default configuration first, then this many designed ones before Bayesian optimisation"),
         Decision("walltime_limit", float(hours * 3600), rules["walltime"]["id"], f"{hours} h cap for {band} data"),
         Decision("deterministic", scenario["deterministic"], scenario["id"], "seeds change splits and fits; judge across seeds"),
         Decision("n_workers", scenario["n_workers"], scenario["id"], "one worker unless parallel execution is asked for"),
@@ -52,7 +58,13 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
     hyperparameters, records = apply_insights(hyperparameters, insights, "tabular")
     return Decisions.from_steps(
         spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"],
-        insights=records, extra={"band": band, "families": families, "fidelity": fidelity},
+        insights=records, extra={
+            "band": band, "families": families, "fidelity": fidelity,
+            "column_kinds": {name: kind for name, kind in column_kinds(spec).items() if kind != "numeric"},
+            "cv_folds": rules["validation"]["folds"], "cv_max_rows": rules["validation"]["max_rows"],
+            "initial_configs": max(rules["initial_design"]["minimum"], round(rules["initial_design"]["share"] * n_trials)),
+            "text_max_features": rules["kind"]["text"]["max_features"],
+        },
     )
 
 
@@ -70,6 +82,10 @@ def tabular_space(
         if name == "categorical_encoding" and not spec.n_categorical:
             continue
         hps.append(Hyperparameter(name, "categorical", entry["default"], entry["id"], entry["source"].split(": ", 1)[-1], choices=tuple(entry["choices"])))
+    if "high_cardinality" in column_kinds(spec).values():
+        entry = rules["kind"]["high_cardinality"]
+        hps.append(Hyperparameter("high_cardinality_encoding", "categorical", entry["default"], entry["id"],
+                                  entry["action"], choices=tuple(entry["choices"])))
     for name, prior in priors.items():
         if prior["family"] not in families or (prior.get("fidelity") and multi_fidelity):
             continue

@@ -80,25 +80,26 @@ def tabular_configuration_steps(d: Decisions) -> list[str]:
     spec = d.spec
     families = d.extra["families"]
     kind = f"{spec.n_classes}-class classification" if spec.task == "classification" else "regression"
+    imputer = ("imputer: " + _range(d, "imputer") + " for the missing values") if _has(d, "imputer") else "no imputer dimension (no missing values; numeric NaNs would still get the median)"
+    encoding = (f"categorical_encoding: {_range(d, 'categorical_encoding')} for the {spec.n_categorical} categorical features"
+                if _has(d, "categorical_encoding") else "no encoding dimension (no low-cardinality categorical features)")
     steps = [
         f"Frame {spec.n_samples} rows x {spec.n_features} features ({spec.n_categorical} categorical) as {kind}; "
         f"{d.decision('size_band').reason} ({d.decision('size_band').rule}).",
         f"algorithm: {_range(d, 'algorithm')}; every family-specific hyperparameter is conditional on it.",
-        f"scaler: {_range(d, 'scaler')}, fitted on the training split only.",
-        ("imputer: " + _range(d, "imputer") + " for the missing values.") if _has(d, "imputer") else "No imputer dimension: the data has no missing values (numeric NaNs would still get the median).",
-        ("categorical_encoding: " + _range(d, "categorical_encoding") + f" for the {spec.n_categorical} categorical features.")
-        if _has(d, "categorical_encoding") else "No encoding dimension: all features are numeric.",
+        f"scaler: {_range(d, 'scaler')}, fitted on the training split only; {imputer}; {encoding}"
+        + (f"; high_cardinality_encoding: {_range(d, 'high_cardinality_encoding')}" if _has(d, "high_cardinality_encoding") else "") + ".",
     ]
-    prefixes = {"hist_gradient_boosting": "hgb_", "random_forest": "rf_", "svm": "svm_", "linear": "linear_", "mlp": "mlp_"}
+    prefixes = {"lightgbm": "lgb_", "hist_gradient_boosting": "hgb_", "random_forest": "rf_", "svm": "svm_", "linear": "linear_", "mlp": "mlp_"}
     for family in families:
         names = [hp.name for hp in d.hyperparameters if hp.name.startswith(prefixes[family])]
         parts = "; ".join(f"{n} {_range(d, n).split(', if ')[0]}" for n in names)
-        steps.append(f"{family}: {parts}.")
+        steps.append(f"{family}: {parts}." if parts else f"{family}: no hyperparameters of its own.")
     steps.append(
         f"Validate: {len(d.hyperparameters)} hyperparameters; inactive branches are missing keys, read with cfg.get and a default; "
         "every value is converted to a native type before use."
     )
-    return steps[:10]
+    return steps
 
 
 def scenario_steps(d: Decisions) -> list[str]:
@@ -168,24 +169,29 @@ def tabular_train_steps(d: Decisions) -> list[str]:
     budget = (
         "budget is a fraction: " + ", ".join(f"{f} -> {kind} x{full}" for f, (kind, full) in fidelity.items())
         if d.multi_fidelity
-        else "budget is None: use the space's fidelity hyperparameters (hgb_max_iter, rf_n_estimators, mlp_epochs) where present"
+        else "budget is None: the space's fidelity hyperparameters (hgb_max_iter, rf_n_estimators, mlp_epochs) where present, "
+        "LightGBM up to its full rounds"
     )
     metric = ("accuracy, balanced accuracy, macro precision/recall/F1 and per-class scores"
               if d.spec.task == "classification" else "RMSE, MAE and R2")
+    validation = d.decision("validation")
     return [
-        "Accept X and y as numpy arrays or pandas objects; infer rows, features and categorical columns from the data.",
-        "Without X_test, split 80/20 (stratified for classification, plain when a class is too small); with X_test train on all of X.",
-        "Impute numeric columns (imputer where in the space, else median) and categorical ones with the most frequent value.",
-        "Scale numeric columns with the configured scaler; encode categorical columns (one-hot or ordinal).",
-        "Fit the preprocessing on the training part only, then transform the validation part.",
-        f"Dispatch on algorithm across {', '.join(families)}.",
+        "Accept X and y as numpy arrays or pandas objects; read each column by its kind (COLUMN_KINDS from the spec, "
+        "else numeric or categorical by its values).",
+        "Drop constant and ID columns; turn dates into year, month, day, weekday, day of year and days since 1970.",
+        f"Score: {validation.reason} ({validation.rule}); with X_val or X_test train on all of X.",
+        "Impute numeric columns (imputer where in the space, else median) and scale them with the configured scaler.",
+        "Encode categorical columns (one-hot or ordinal), high-cardinality ones by target (cross-fitted) or frequency encoding, "
+        "free text as word 1-2-gram tf-idf.",
+        "Fit all preprocessing on the fit rows only, then transform the validation part.",
+        f"Dispatch on algorithm across {', '.join(families)}; torch and lightgbm are imported only by their families.",
         "Read each family's hyperparameters with cfg.get and convert numpy scalars to native types.",
-        f"Apply the fidelity: {budget}.",
+        f"Apply the fidelity: {budget}; boosting rounds stop early on the validation rows.",
         "Set seeds (random, numpy, torch, estimator random_state).",
-        "For the MLP: data on the device once, AdamW, early stopping on a plateau, gradient clipping, LR reduction on plateaus.",
-        "Resume the MLP from the checkpoint of the same configuration and seed at a smaller budget.",
+        "For the MLP: data on the device once, AdamW, early stopping on a plateau, gradient clipping, LR reduction on plateaus; "
+        "resume from the checkpoint of the same configuration and seed at a smaller budget.",
         f"Compute validation {metric}.",
-        "Save the model (state_dict for the MLP; config and metadata for all) to model_dir when given.",
+        "Save the model (state_dict for the MLP, LightGBM's text model; config and metadata for all) to model_dir when given.",
         "Return loss " + ("= 1 - accuracy" if d.spec.task == "classification" else "= RMSE / std of the training target")
-        + " with the metrics, training_time, epochs_completed and best_epoch.",
+        + " with the metrics, training_time, epochs_completed and best_epoch (boosting: the best round).",
     ]

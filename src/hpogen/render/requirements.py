@@ -5,6 +5,7 @@ modules its pre-flight check looks for all come from here.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 from ..pyimports import third_party_imports
@@ -34,11 +35,15 @@ def bundle_requirements(files: dict[str, str], data_type: str) -> tuple[Requirem
     then optional, by name. A package one file needs outright is required."""
     rules = table("requirements")
     known, for_data = rules["imports"], rules["data_imports"]
+    families = train_families(files.get("train.py", ""))
     needs: dict[str, str] = {}  # import name: what needs it when optional, "" when required
     for name, source in sorted(files.items()):
         for module in third_party_imports([source], LOCAL):
             if module not in known:  # a template imports something the table lacks: an hpogen bug
                 raise RuntimeError(f"rules/bundle/requirements.toml has no entry for {module}")
+            used_by = rules.get("family_imports", {}).get(module, {}).get("families")
+            if name == "train.py" and families is not None and used_by and not families & set(used_by):
+                continue  # imported only inside families this bundle's space lacks
             note = known[module].get("optional", "")
             if name in DATA_MODULES and module in for_data:
                 if data_type not in for_data[module]["types"]:
@@ -48,6 +53,19 @@ def bundle_requirements(files: dict[str, str], data_type: str) -> tuple[Requirem
     found = [Requirement(module, known[module]["distribution"], known[module]["version"], note)
              for module, note in needs.items()]
     return tuple(sorted(found, key=lambda r: (bool(r.optional), r.distribution.lower())))
+
+
+def train_families(source: str) -> set[str] | None:
+    """The model families of a tabular train.py (its FIDELITY dict's keys); None for others."""
+    if not source:
+        return None
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "FIDELITY" for t in node.targets):
+            try:
+                return set(ast.literal_eval(node.value))
+            except ValueError:
+                return None
+    return None
 
 
 def requirements_txt(requirements: tuple[Requirement, ...]) -> str:

@@ -36,4 +36,5 @@ def render_scenario(d: Decisions) -> str:
         facade=cst.Name(d.facade),
         eta=d.eta,
         scenario_settings=scenario_settings(d),
+        initial_configs=d.extra.get("initial_configs"),
     )

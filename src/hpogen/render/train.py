@@ -52,15 +52,23 @@ def render_image_train(
     )
 
 
-_TABULAR_FIDELITY_KINDS = ("max_iter", "n_estimators", "epochs", "data_fraction")
+_TABULAR_FIDELITY_KINDS = ("max_iter", "n_estimators", "rounds", "epochs", "data_fraction")
+# train.py's k-fold scoring and text features when the caller does not say (HPG-TAB-CV, HPG-COL-TEXT)
+TABULAR_DATA_DEFAULTS = {"column_kinds": {}, "cv_folds": 5, "cv_max_rows": 5000, "text_max_features": 64}
 
 
-def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str, Any]) -> str:
+def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str, Any], **data: Any) -> str:
     """Source of a tabular bundle's train.py.
 
     task is "classification" or "regression"; defaults maps every hyperparameter name of the
-    bundle's space to its default; fidelity maps each family to [kind, full_value].
+    bundle's space to its default; fidelity maps each family to [kind, full_value]; data may
+    set column_kinds (column name -> kind, non-numeric ones), cv_folds, cv_max_rows and
+    text_max_features (TABULAR_DATA_DEFAULTS otherwise).
     """
+    unknown = set(data) - set(TABULAR_DATA_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown tabular train settings: {sorted(unknown)}")
+    settings = {**TABULAR_DATA_DEFAULTS, **data}
     if task not in ("classification", "regression"):
         raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
     families: dict[str, list[Any]] = {}
@@ -77,6 +85,10 @@ def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str
         task=task,
         defaults={str(name): _plain(value) for name, value in defaults.items()},
         fidelity=families,
+        column_kinds={str(name): str(kind) for name, kind in settings["column_kinds"].items()},
+        cv_folds=int(settings["cv_folds"]),
+        cv_max_rows=int(settings["cv_max_rows"]),
+        text_max_features=int(settings["text_max_features"]),
     )
 
 
@@ -85,4 +97,5 @@ def render_train(d: Any) -> str:
     if d.spec.type == "image":
         return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults,
                                   d.extra["search_size"], d.extra["final_size"])
-    return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"])
+    data = {key: d.extra[key] for key in TABULAR_DATA_DEFAULTS if key in d.extra}
+    return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"], **data)

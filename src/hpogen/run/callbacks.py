@@ -105,8 +105,8 @@ def crash_message(info: dict[str, Any]) -> str:
 
 
 @contextmanager
-def trial_progress(n_trials: int, title: str) -> Iterator[TrialProgress]:
-    """A live bar on stderr for the duration of the optimisation."""
+def trial_progress(n_trials: int | None, title: str) -> Iterator[TrialProgress]:
+    """A live bar on stderr for the duration of the optimisation (no total: the time ends it)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

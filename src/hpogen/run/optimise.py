@@ -20,6 +20,8 @@ from .target import activate, trial_loss
 SMAC_LOGGING_LEVEL = 40
 # Trials in a row that crash with one error, before any success, that stop the run.
 FAIL_FAST_TRIALS = 5
+# n_trials when --walltime is given without --n-trials: the time alone ends the search.
+WALLTIME_RULED_TRIALS = 1_000_000
 
 
 @dataclass
@@ -91,6 +93,8 @@ def build_scenario(
     }
     if n_trials is not None:
         overrides["n_trials"] = int(n_trials)
+    elif walltime is not None:
+        overrides["n_trials"] = WALLTIME_RULED_TRIALS
     if walltime is not None:
         overrides["walltime_limit"] = float(walltime)
     return scenario_module.generate_scenario(configspace, **overrides)
@@ -112,7 +116,9 @@ def optimise(
     activate(job if client is None else None)
     fail_fast = StopOnRepeatedCrash(FAIL_FAST_TRIALS)
     try:
-        with warnings.catch_warnings(), trial_progress(scenario.n_trials, title) as callback:
+        with warnings.catch_warnings(), trial_progress(
+            None if scenario.n_trials >= WALLTIME_RULED_TRIALS else scenario.n_trials, title
+        ) as callback:
             with _no_prompt(Path(scenario.output_directory)):
                 facade = scenario_module.make_facade(
                     scenario,

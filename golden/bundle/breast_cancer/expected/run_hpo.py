@@ -1,7 +1,7 @@
 """Standalone SMAC driver for this bundle (it does not need hpogen).
 
-Needs ConfigSpace==1.2.2, numpy==2.4.6, pandas==3.1.1, scikit-learn==1.9.1, skops==0.16.0,
-smac==2.4.1, torch==2.14.1 (requirements.txt). Optional: dask[distributed]==2026.8.0 for
+Needs ConfigSpace==1.2.2, lightgbm==4.7.0, numpy==2.4.6, pandas==3.1.1, scikit-learn==1.9.1,
+skops==0.16.0, smac==2.4.1 (requirements.txt). Optional: dask[distributed]==2026.8.0 for
 --n-workers and --dask-scheduler-file. Optional: matplotlib==3.11.2 for trajectory.png.
 
 Usage: python run_hpo.py [--data FILE.npz | --data FILE.csv --target COLUMN | --data FOLDER]
@@ -55,15 +55,16 @@ STATE = {}
 # Import name -> the pinned package of requirements.txt, checked before any work.
 REQUIRED_MODULES = {
     "ConfigSpace": "ConfigSpace==1.2.2",
+    "lightgbm": "lightgbm==4.7.0",
     "numpy": "numpy==2.4.6",
     "pandas": "pandas==3.1.1",
     "sklearn": "scikit-learn==1.9.1",
     "skops": "skops==0.16.0",
     "smac": "smac==2.4.1",
-    "torch": "torch==2.14.1",
 }
 # Trials in a row that crash with one error, before any success, that stop the run.
 FAIL_FAST_TRIALS = 5
+WALLTIME_RULED_TRIALS = 1_000_000  # n_trials when --walltime alone is given
 
 
 def check_requirements() -> None:
@@ -197,7 +198,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--target", help="label column of a CSV")
     parser.add_argument("--n-trials", type=int, help="trials (default: the scenario's)")
-    parser.add_argument("--walltime", type=float, help="SMAC wall-time limit in seconds")
+    parser.add_argument(
+        "--walltime", type=float, help="SMAC wall-time limit in seconds (alone, it ends the search)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="SMAC seed and test-split seed")
     parser.add_argument(
         "--out", help="run folder (default: runs/standalone-seed-<seed> beside this file)"
@@ -226,6 +229,8 @@ def make_scenario(args: argparse.Namespace):
     overrides["n_workers"] = max(1, args.n_workers)
     if args.n_trials is not None:
         overrides["n_trials"] = args.n_trials
+    elif args.walltime is not None:  # the time alone ends the search
+        overrides["n_trials"] = WALLTIME_RULED_TRIALS
     if args.walltime is not None:
         overrides["walltime_limit"] = args.walltime
     return generate_scenario(get_configspace(), **overrides)

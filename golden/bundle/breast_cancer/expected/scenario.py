@@ -19,6 +19,9 @@ SCENARIO_SETTINGS = {
     "seed": 0,
     "n_workers": 1,
 }
+# The initial design: the space's default configuration first, then this many from the facade's
+# own design (None: the facade's default count).
+INITIAL_CONFIGS = 20
 
 
 def generate_scenario(cs: ConfigurationSpace, **overrides: Any) -> Scenario:
@@ -43,10 +46,22 @@ def make_facade(
         intensifier = FACADE.get_intensifier(scenario)
     else:
         intensifier = FACADE.get_intensifier(scenario, eta=ETA)
+    default = scenario.configspace.get_default_configuration()
+    design = {"additional_configs": [default]}
+    if INITIAL_CONFIGS is not None:  # SMAC refuses a design larger than n_trials - 1
+        design["n_configs"] = max(0, min(INITIAL_CONFIGS, scenario.n_trials - 1))
+    initial_design = FACADE.get_initial_design(scenario, **design)
+    designed = initial_design.select_configurations
+    # SMAC appends additional configurations after its own: the default runs first instead.
+    initial_design.select_configurations = lambda: [
+        default,
+        *[c for c in designed() if c != default],
+    ]
     return FACADE(
         scenario,
         target_function,
         intensifier=intensifier,
+        initial_design=initial_design,
         overwrite=overwrite,
         dask_client=dask_client,
         callbacks=callbacks or [],

@@ -1,7 +1,11 @@
 """Train one tabular configuration and score it on held-out rows (hpogen train contract).
 
-Preprocessing is fitted on the training part only; the model family comes from `algorithm`;
-the budget scales each family's fidelity (iterations, trees, epochs or training rows).
+Columns are read by kind (COLUMN_KINDS, from the bundle's spec: numbers, categories,
+high-cardinality strings, free text, dates; constants and IDs dropped); preprocessing is fitted
+on the fit rows only; the model family comes from `algorithm`; the budget scales each family's
+fidelity (iterations, trees, boosting rounds, epochs or training rows). On small data without a
+given validation part, the loss is the mean validation error over CV_FOLDS folds.
+torch and lightgbm are imported only by the families that use them.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-import torch
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -28,6 +32,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import ElasticNet, LogisticRegression
 from sklearn.metrics import (
@@ -38,7 +43,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     r2_score,
 )
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     MinMaxScaler,
@@ -46,12 +51,13 @@ from sklearn.preprocessing import (
     OrdinalEncoder,
     RobustScaler,
     StandardScaler,
+    TargetEncoder,
 )
 from sklearn.svm import SVC, SVR
 
 TASK = "classification"
 DEFAULTS = {
-    "algorithm": "hist_gradient_boosting",
+    "algorithm": "svm",
     "scaler": "standard",
     "hgb_learning_rate": 0.175,
     "hgb_max_leaf_nodes": 63,
@@ -66,13 +72,28 @@ DEFAULTS = {
     "svm_gamma": 0.01,
     "linear_alpha": 0.01,
     "linear_l1_ratio": 0.5,
+    "lgb_learning_rate": 0.1,
+    "lgb_num_leaves": 31,
+    "lgb_min_child_samples": 20,
+    "lgb_subsample": 1.0,
+    "lgb_colsample_bytree": 1.0,
+    "lgb_reg_alpha": 0.0009765625,
+    "lgb_reg_lambda": 1.0,
 }
 FIDELITY = {
+    "lightgbm": ["rounds", 1000],
     "hist_gradient_boosting": ["max_iter", 512],
     "random_forest": ["n_estimators", 500],
     "svm": ["data_fraction", 1.0],
     "linear": ["data_fraction", 1.0],
 }
+# Column name -> kind for the columns that are not plain numbers (HPG-COL-*); a column not
+# named here is numeric when its values are numbers, else categorical.
+COLUMN_KINDS = {}
+# k-fold scoring when the data has at most CV_MAX_ROWS rows and no validation part (HPG-TAB-CV)
+CV_FOLDS = 5
+CV_MAX_ROWS = 5000
+TEXT_MAX_FEATURES = 64  # word 1-2-grams per free-text column (HPG-COL-TEXT)
 
 # The space hyperparameter that sets a family's iterations / trees / epochs when budget is None.
 COUNT_HYPERPARAMETERS = {
@@ -80,12 +101,16 @@ COUNT_HYPERPARAMETERS = {
     "random_forest": "rf_n_estimators",
     "mlp": "mlp_epochs",
 }
+DROPPED_KINDS = ("constant", "id")
 SCALERS = {"standard": StandardScaler, "robust": RobustScaler, "minmax": MinMaxScaler}
 VALIDATION_FRACTION = 0.2
 MAX_ONEHOT_CATEGORIES = 32  # per column; rarer categories share one "infrequent" column
+TARGET_ENCODER_FOLDS = 5  # cross-fitting inside the fit rows (scikit-learn's default)
 SVM_CACHE_MB = 512
 SVM_MAX_ITER = 1_000_000  # libsvm iterations: bounds the time of near hard-margin fits
 LINEAR_MAX_ITER = 1000
+LIGHTGBM_PATIENCE = 50  # boosting rounds without a better validation loss
+LIGHTGBM_THREADED_ROWS = 10_000  # below this, one thread: thread start-up costs more than it saves
 EARLY_STOPPING_PATIENCE = 10  # epochs without a better validation loss
 LR_PATIENCE = 4
 LR_FACTOR = 0.5
@@ -132,55 +157,84 @@ class Fit(NamedTuple):
 
 
 def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
-    """Fit one configuration on the training part and return validation metrics."""
+    """Fit one configuration on the training part and return validation metrics.
+
+    Small data without X_val / X_test is scored by k-fold cross-validation (the loss is the
+    mean validation error of the folds); a call that saves its model uses the 80/20 split.
+    """
     seed = int(seed)
     _seed_everything(seed)
     algorithm = _hp(cfg, "algorithm", str, next(iter(FIDELITY)))
     fraction, count = _fidelity(cfg, algorithm, budget)
-    whole = _split(dataset, seed)
-    split = _subsample(whole, fraction, seed)
     started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.filterwarnings("ignore", message="Found unknown categories")
-        preprocessor = _preprocessor(cfg, split.X_train)
-        arrays = _preprocessed(preprocessor, split)
-        if algorithm == "mlp":
-            checkpoint = _checkpoint_path(dataset, cfg, seed, FIDELITY[algorithm][0])
-            fit = _fit_mlp(cfg, arrays, count, seed, checkpoint)
-        else:
-            fit = _fit_sklearn(cfg, algorithm, count, arrays, seed)
-    elapsed = time.perf_counter() - started
-    # Regression loss is scaled by the whole training part, so every budget shares one scale.
-    result = _metrics(split, fit.predictions, whole.y_train)
-    result["training_time"] = float(elapsed)
-    result["epochs_completed"] = int(fit.epochs_completed)
-    result["best_epoch"] = int(fit.best_epoch)
+    folds = _folds(dataset, seed) if model_dir is None else []
+    if folds:
+        results = [_fit_and_score(cfg, algorithm, part, fraction, count, seed)[0] for part in folds]
+        result = _mean_metrics(results)
+    else:
+        checkpoint = _checkpoint_path(dataset, cfg, seed, FIDELITY[algorithm][0])
+        whole = _split(dataset, seed)
+        result, fitted = _fit_and_score(cfg, algorithm, whole, fraction, count, seed, checkpoint)
+    result["training_time"] = float(time.perf_counter() - started)
     if model_dir is not None:
         share = None if budget is None else float(budget)
         run = {"algorithm": algorithm, "seed": seed, "budget": share, "row_fraction": fraction}
+        split, arrays, fit, preprocessor = fitted
         metadata = _metadata(split, arrays, {**run, "count": count}, result)
         _save_model(Path(model_dir), cfg, fit, preprocessor, metadata)
     return result
 
 
-def refit_budget(cfg, best_epoch: int) -> float | None:
-    """The budget at which train() trains best_epoch epochs, for families trained in epochs.
+def _fit_and_score(
+    cfg, algorithm: str, whole, fraction: float, count: int, seed: int, checkpoint=None
+):
+    """(metrics, (split, arrays, fit, preprocessor)) of one fit on one split's training part."""
+    split = _subsample(whole, fraction, seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message="Found unknown categories")
+        preprocessor = _preprocessor(cfg, split, seed)
+        arrays = _preprocessed(preprocessor, split)
+        if algorithm == "mlp":
+            fit = _fit_mlp(cfg, arrays, count, seed, checkpoint)
+        elif algorithm == "lightgbm":
+            fit = _fit_lightgbm(cfg, count, arrays, seed)
+        else:
+            fit = _fit_sklearn(cfg, algorithm, count, arrays, seed)
+    # Regression loss is scaled by the whole training part, so every budget shares one scale.
+    result = _metrics(split, fit.predictions, whole.y_train)
+    result["epochs_completed"] = int(fit.epochs_completed)
+    result["best_epoch"] = int(fit.best_epoch)
+    return result, (split, arrays, fit, preprocessor)
 
-    After the search, the incumbent is refit on every training row: epoch-trained families for
-    the epochs early stopping chose on held-out rows, the others (None) at the run's final
-    budget, since they never stop early.
+
+def _mean_metrics(results: list) -> dict:
+    """The folds' metrics averaged; best_epoch is their median, epochs_completed their sum."""
+    mean = {key: float(np.mean([r[key] for r in results])) for key in results[0]}
+    mean["epochs_completed"] = int(sum(r["epochs_completed"] for r in results))
+    mean["best_epoch"] = int(np.median([r["best_epoch"] for r in results]))
+    mean["loss_std"] = float(np.std([r["loss"] for r in results]))
+    mean["cv_folds"] = len(results)
+    return mean
+
+
+def refit_budget(cfg, best_epoch: int) -> float | None:
+    """The budget at which train() trains best_epoch epochs or boosting rounds.
+
+    After the search, the incumbent is refit on every training row: families that stop early
+    (epochs, boosting rounds) for the length early stopping chose on held-out rows, the others
+    (None) at the run's final budget.
     """
     kind, full = FIDELITY[_hp(cfg, "algorithm", str, next(iter(FIDELITY)))]
-    if kind != "epochs":
+    if kind not in ("epochs", "rounds"):
         return None
     return min(1.0, max(1, int(best_epoch)) / float(full))
 
 
 def _seed_everything(seed: int) -> None:
+    """torch is seeded by the MLP itself, so families without it never import it."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
 
 
 def _hp(cfg, name: str, cast, fallback):
@@ -205,7 +259,7 @@ def _fidelity(cfg, algorithm: str, budget) -> tuple[float, int]:
     count_name = COUNT_HYPERPARAMETERS.get(algorithm, "")
     if kind == "data_fraction":
         return min(1.0, share * float(full)), _hp(cfg, count_name, int, 100 if count_name else 0)
-    if budget is None:
+    if budget is None:  # boosting rounds: the full count, early stopping ends them
         return 1.0, _hp(cfg, count_name, int, int(full))
     return 1.0, max(1, round(share * float(full)))
 
@@ -224,7 +278,7 @@ def _split(dataset, seed: int) -> Split:
     Validation uses X_val, else X_test, else the held-out 20%; scoring uses X_test, else the
     validation part.
     """
-    X, numeric = _frame(dataset["X"])
+    X, kinds = _frame(dataset["X"])
     y = np.asarray(dataset["y"]).ravel()
     given = [name for name in ("val", "test") if _has_part(dataset, name)]
     if not given:
@@ -232,14 +286,41 @@ def _split(dataset, seed: int) -> Split:
         X_val, y_val = X.iloc[val_rows], y[val_rows]
         return _encode(X.iloc[train_rows], y[train_rows], (X_val, y_val), (X_val, y_val))
     parts = {
-        name: (_frame(dataset[f"X_{name}"], numeric)[0], np.asarray(dataset[f"y_{name}"]).ravel())
+        name: (_frame(dataset[f"X_{name}"], kinds)[0], np.asarray(dataset[f"y_{name}"]).ravel())
         for name in given
     }
     return _encode(X, y, parts[given[0]], parts[given[-1]])
 
 
-def _frame(X, numeric: list[bool] | None = None) -> tuple[pd.DataFrame, list[bool]]:
-    """X as float (numeric) and str-or-NaN (categorical) columns, plus which are numeric."""
+def _folds(dataset, seed: int) -> list:
+    """k seeded folds (stratified where every class can be) of small data without X_val /
+    X_test; none for larger data, where one 20% split is large enough to judge by."""
+    y = np.asarray(dataset["y"]).ravel()
+    if (
+        CV_FOLDS < 2
+        or len(y) > CV_MAX_ROWS
+        or _has_part(dataset, "val")
+        or _has_part(dataset, "test")
+    ):
+        return []
+    X = _frame(dataset["X"])[0]
+    counts = np.unique(y, return_counts=True)[1]
+    if TASK == "classification" and counts.min() >= CV_FOLDS:
+        folds = StratifiedKFold(CV_FOLDS, shuffle=True, random_state=seed % 2**32).split(X, y)
+    elif len(y) >= 2 * CV_FOLDS:
+        folds = KFold(CV_FOLDS, shuffle=True, random_state=seed % 2**32).split(X)
+    else:
+        return []
+    splits = []
+    for train_rows, val_rows in folds:
+        part = (X.iloc[val_rows], y[val_rows])
+        splits.append(_encode(X.iloc[train_rows], y[train_rows], part, part))
+    return splits
+
+
+def _frame(X, kinds: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """X as one column per feature, named "<kind>__x<i>": numbers and date parts as float,
+    categories as str-or-NaN, text as str; constant and ID columns dropped. Returns the kinds."""
     from_numpy = not isinstance(X, pd.DataFrame)
     if from_numpy:
         array = np.asarray(X)
@@ -247,13 +328,31 @@ def _frame(X, numeric: list[bool] | None = None) -> tuple[pd.DataFrame, list[boo
     else:
         frame = X.reset_index(drop=True)
     columns = [frame.iloc[:, i] for i in range(frame.shape[1])]
-    if numeric is None:
-        numeric = [_is_numeric(column, from_numpy) for column in columns]
-    values = {
-        f"x{i}": _as_float(column) if is_numeric else _as_category(column)
-        for i, (column, is_numeric) in enumerate(zip(columns, numeric, strict=True))
-    }
-    return pd.DataFrame(values), numeric
+    if kinds is None:
+        names = [None if from_numpy else str(name) for name in frame.columns]
+        kinds = [
+            _kind(name, column, from_numpy) for name, column in zip(names, columns, strict=True)
+        ]
+    values: dict[str, Any] = {}
+    for i, (column, kind) in enumerate(zip(columns, kinds, strict=True)):
+        if kind == "datetime":
+            values.update(_date_parts(f"numeric__x{i}", column))
+        elif kind == "numeric":
+            values[f"numeric__x{i}"] = _as_float(column)
+        elif kind == "text":
+            values[f"text__x{i}"] = _as_text(column)
+        elif kind == "high_cardinality":
+            values[f"high_cardinality__x{i}"] = _as_category(column)
+        elif kind not in DROPPED_KINDS:  # categorical and boolean
+            values[f"categorical__x{i}"] = _as_category(column)
+    return pd.DataFrame(values, index=pd.RangeIndex(len(frame))), kinds
+
+
+def _kind(name: str | None, column: pd.Series, from_numpy: bool) -> str:
+    """The spec's kind for a named column, else numeric or categorical by its values."""
+    if name is not None and name in COLUMN_KINDS:
+        return COLUMN_KINDS[name]
+    return "numeric" if _is_numeric(column, from_numpy) else "categorical"
 
 
 def _is_numeric(column: pd.Series, from_numpy: bool) -> bool:
@@ -265,6 +364,36 @@ def _is_numeric(column: pd.Series, from_numpy: bool) -> bool:
         return False
     converted = pd.to_numeric(column, errors="coerce")
     return bool(converted.notna().sum() == column.notna().sum())
+
+
+def _date_parts(prefix: str, column: pd.Series) -> dict:
+    """A date as year, month, day, weekday, day of year and days since 1970 (NaN if unparsed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if column.dtype.kind == "M":
+            stamps = pd.to_datetime(column, utc=True)
+        else:
+            stamps = pd.to_datetime(
+                column.astype(object), errors="coerce", utc=True, format="mixed"
+            )
+    days = (stamps - pd.Timestamp("1970-01-01", tz="UTC")) / pd.Timedelta(days=1)
+    parts = {
+        "year": stamps.dt.year,
+        "month": stamps.dt.month,
+        "day": stamps.dt.day,
+        "weekday": stamps.dt.dayofweek,
+        "dayofyear": stamps.dt.dayofyear,
+        "days": days,
+    }
+    return {f"{prefix}_{name}": _as_float(part) for name, part in parts.items()}
+
+
+def _as_text(column: pd.Series) -> np.ndarray:
+    """Text with missing entries as empty strings (they add no n-grams)."""
+    missing = column.isna().to_numpy()
+    text = column.astype(object).astype(str).to_numpy(dtype=object, copy=True)
+    text[missing] = ""
+    return text
 
 
 def _as_float(column: pd.Series) -> np.ndarray:
@@ -314,8 +443,9 @@ def _encode(X_train, y_train, val: tuple, score: tuple) -> Split:
 
 
 def _preprocessed(preprocessor, split: Split) -> Arrays:
-    """Fit the preprocessing on the training part only; transform every part once."""
-    X_train = preprocessor.fit_transform(split.X_train).astype(np.float64)
+    """Fit the preprocessing on the training part only (target encoding learns from its
+    targets, cross-fitted); transform every part once."""
+    X_train = preprocessor.fit_transform(split.X_train, split.y_train).astype(np.float64)
     X_val = preprocessor.transform(split.X_val).astype(np.float64)
     X_score = X_val
     if split.X_score is not split.X_val:
@@ -340,11 +470,13 @@ def _subsample(split: Split, fraction: float, seed: int) -> Split:
     return split._replace(X_train=split.X_train.iloc[rows], y_train=split.y_train[rows])
 
 
-def _preprocessor(cfg, frame: pd.DataFrame) -> ColumnTransformer:
-    """Impute + scale numeric columns, impute + encode categorical ones (empty ones dropped)."""
+def _preprocessor(cfg, split: Split, seed: int) -> ColumnTransformer:
+    """One part per column kind (columns empty in the fit rows are dropped): numbers imputed and
+    scaled, categories imputed and encoded, high-cardinality strings target- or frequency-
+    encoded, each free-text column as word n-grams."""
+    frame = split.X_train
     present = [name for name in frame.columns if frame[name].notna().any()]
-    numeric = [name for name in present if frame[name].dtype.kind == "f"]
-    categorical = [name for name in present if frame[name].dtype.kind != "f"]
+    kinds = {name: name.split("__", 1)[0] for name in present}
     scaler = _hp(cfg, "scaler", str, "standard")
     numeric_steps = Pipeline(
         [
@@ -355,8 +487,23 @@ def _preprocessor(cfg, frame: pd.DataFrame) -> ColumnTransformer:
     categorical_steps = Pipeline(
         [("impute", SimpleImputer(strategy="most_frequent")), ("encode", _encoder(cfg))]
     )
-    parts = [("numeric", numeric_steps, numeric), ("categorical", categorical_steps, categorical)]
-    return ColumnTransformer([part for part in parts if part[2]], sparse_threshold=0.0)
+    many_steps = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
+            ("encode", _many_encoder(cfg, split, seed)),
+        ]
+    )
+    parts = [
+        ("numeric", numeric_steps, [n for n in present if kinds[n] == "numeric"]),
+        ("categorical", categorical_steps, [n for n in present if kinds[n] == "categorical"]),
+        ("high_cardinality", many_steps, [n for n in present if kinds[n] == "high_cardinality"]),
+    ]
+    parts += [
+        (f"ngrams_{name.split('__', 1)[1]}", TextNgrams(), name)
+        for name in present
+        if kinds[name] == "text"
+    ]
+    return ColumnTransformer([part for part in parts if len(part[2])], sparse_threshold=0.0)
 
 
 def _encoder(cfg):
@@ -365,6 +512,67 @@ def _encoder(cfg):
     return OneHotEncoder(
         handle_unknown="ignore", max_categories=MAX_ONEHOT_CATEGORIES, sparse_output=False
     )
+
+
+def _many_encoder(cfg, split: Split, seed: int):
+    """Target encoding, cross-fitted inside the fit rows, or each value's share of them."""
+    if _hp(cfg, "high_cardinality_encoding", str, "target") == "frequency":
+        return FrequencyEncoder()
+    y = split.y_train
+    if TASK == "classification":
+        target_type = "binary" if len(np.unique(y)) <= 2 else "multiclass"
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+    else:
+        target_type, smallest = "continuous", len(y)
+    folds = max(2, min(TARGET_ENCODER_FOLDS, smallest))
+    splitter = StratifiedKFold if TASK == "classification" else KFold
+    cv = splitter(folds, shuffle=True, random_state=seed % 2**32)
+    return TargetEncoder(target_type=target_type, cv=cv)
+
+
+class FrequencyEncoder(TransformerMixin, BaseEstimator):
+    """Each value as its share of the fit rows; values unseen there are 0."""
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=object)
+        self.shares_ = []
+        for i in range(X.shape[1]):
+            values, counts = np.unique(X[:, i].astype(str), return_counts=True)
+            self.shares_.append(dict(zip(values.tolist(), (counts / len(X)).tolist(), strict=True)))
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=object)
+        columns = [
+            [shares.get(value, 0.0) for value in X[:, i].astype(str)]
+            for i, shares in enumerate(self.shares_)
+        ]
+        return np.asarray(columns, dtype=np.float64).T.reshape(len(X), len(self.shares_))
+
+
+class TextNgrams(TransformerMixin, BaseEstimator):
+    """Word 1-2-gram tf-idf of one text column, vocabulary from the fit rows (at most
+    TEXT_MAX_FEATURES, each in 2 rows); one zero column when the fit rows hold no words."""
+
+    def fit(self, X, y=None):
+        texts = np.asarray(X, dtype=object).ravel().astype(str)
+        self.vectorizer_ = None
+        for min_df in (2, 1):
+            vectorizer = TfidfVectorizer(
+                ngram_range=(1, 2), min_df=min_df, max_features=TEXT_MAX_FEATURES, dtype=np.float64
+            )
+            try:
+                self.vectorizer_ = vectorizer.fit(texts)
+                break
+            except ValueError:  # an empty vocabulary
+                continue
+        return self
+
+    def transform(self, X):
+        texts = np.asarray(X, dtype=object).ravel().astype(str)
+        if self.vectorizer_ is None:
+            return np.zeros((len(texts), 1))
+        return self.vectorizer_.transform(texts).toarray()
 
 
 # ----------------------------------------------------------------------------- sklearn
@@ -469,20 +677,71 @@ ESTIMATORS = {
 }
 
 
+# ----------------------------------------------------------------------------- LightGBM
+
+
+def _fit_lightgbm(cfg, count: int, arrays: Arrays, seed: int) -> Fit:
+    """Up to `count` boosting rounds, stopped early on the validation rows; predictions use the
+    best round. Regression targets are standardised for the fit."""
+    import lightgbm
+
+    subsample = _hp(cfg, "lgb_subsample", float, 1.0)
+    threads = 1 if len(arrays.y_train) < LIGHTGBM_THREADED_ROWS else (os.cpu_count() or 1)
+    params = {
+        "n_estimators": count,
+        "learning_rate": _hp(cfg, "lgb_learning_rate", float, 0.1),
+        "num_leaves": _hp(cfg, "lgb_num_leaves", int, 31),
+        "min_child_samples": _hp(cfg, "lgb_min_child_samples", int, 20),
+        "subsample": subsample,
+        "subsample_freq": 1 if subsample < 1.0 else 0,
+        "colsample_bytree": _hp(cfg, "lgb_colsample_bytree", float, 1.0),
+        "reg_alpha": _hp(cfg, "lgb_reg_alpha", float, 0.0),
+        "reg_lambda": _hp(cfg, "lgb_reg_lambda", float, 0.0),
+        "random_state": seed % 2**31,
+        "n_jobs": threads,
+        "verbose": -1,
+    }
+    y_fit, y_val, center, scale = arrays.y_train, arrays.y_val, 0.0, 1.0
+    if TASK == "classification":
+        model = lightgbm.LGBMClassifier(**params)
+        known = np.isin(y_val, np.unique(y_fit))  # LightGBM cannot score a class it never saw
+    else:
+        model = lightgbm.LGBMRegressor(**params)
+        center, scale = _target_scale(y_fit)
+        y_fit, y_val = (y_fit - center) / scale, (y_val - center) / scale
+        known = np.ones(len(y_val), dtype=bool)
+    stopping = {}
+    if known.any():
+        stopping = {
+            "eval_X": arrays.X_val[known],
+            "eval_y": y_val[known],
+            "callbacks": [lightgbm.early_stopping(LIGHTGBM_PATIENCE, verbose=False)],
+        }
+    model.fit(arrays.X_train, y_fit, **stopping)
+    predictions = model.predict(arrays.X_score)
+    if TASK != "classification":
+        predictions = predictions * scale + center
+    done = int(model.booster_.current_iteration())
+    return Fit(predictions, done, int(model.best_iteration_ or done), model)
+
+
 # ----------------------------------------------------------------------------- torch MLP
 
 
 class Tensors(NamedTuple):
-    """The MLP's data, moved to the training device once."""
+    """The MLP's data (torch tensors), moved to the training device once."""
 
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_val: torch.Tensor
-    y_val: torch.Tensor
+    X_train: Any
+    y_train: Any
+    X_val: Any
+    y_val: Any
 
 
 def _fit_mlp(cfg, arrays: Arrays, epochs: int, seed: int, checkpoint: Path | None) -> Fit:
     """Train (or resume) the MLP up to `epochs`, then predict with its best weights."""
+    import torch
+
+    torch.manual_seed(seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     center, scale = _target_scale(arrays.y_train) if TASK == "regression" else (0.0, 1.0)
     tensors = _mlp_tensors(arrays, center, scale, device)
@@ -529,6 +788,7 @@ def _fit_mlp(cfg, arrays: Arrays, epochs: int, seed: int, checkpoint: Path | Non
 
 def _mlp_tensors(arrays: Arrays, center: float, scale: float, device) -> Tensors:
     """All data moves to the device once; regression targets are standardised."""
+    import torch
 
     def features(X):
         return torch.as_tensor(X, dtype=torch.float32, device=device)
@@ -542,10 +802,12 @@ def _mlp_tensors(arrays: Arrays, center: float, scale: float, device) -> Tensors
     return Tensors(X_train, target(arrays.y_train), X_val, target(arrays.y_val))
 
 
-def _mlp_network(cfg, n_inputs: int, n_outputs: int) -> torch.nn.Sequential:
+def _mlp_network(cfg, n_inputs: int, n_outputs: int):
+    import torch
+
     units = _hp(cfg, "mlp_units", int, 256)
     dropout = _hp(cfg, "mlp_dropout", float, 0.1)
-    layers: list[torch.nn.Module] = []
+    layers: list = []
     width = n_inputs
     for _ in range(_hp(cfg, "mlp_n_layers", int, 2)):
         layers += [torch.nn.Linear(width, units), torch.nn.ReLU(), torch.nn.Dropout(dropout)]
@@ -554,7 +816,9 @@ def _mlp_network(cfg, n_inputs: int, n_outputs: int) -> torch.nn.Sequential:
     return torch.nn.Sequential(*layers)
 
 
-def _mlp_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def _mlp_loss(outputs, targets):
+    import torch
+
     if TASK == "classification":
         return torch.nn.functional.cross_entropy(outputs, targets)
     return torch.nn.functional.mse_loss(outputs[:, 0], targets)
@@ -562,6 +826,8 @@ def _mlp_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 def _train_epoch(network, optimizer, tensors: Tensors, batch_size: int) -> None:
     """One shuffled pass; a trailing batch of a single row is skipped."""
+    import torch
+
     network.train()
     order = torch.randperm(len(tensors.y_train), device=tensors.y_train.device)
     for batch in torch.split(order, batch_size):
@@ -574,7 +840,9 @@ def _train_epoch(network, optimizer, tensors: Tensors, batch_size: int) -> None:
         optimizer.step()
 
 
-def _forward(network, X: torch.Tensor) -> torch.Tensor:
+def _forward(network, X):
+    import torch
+
     network.eval()
     with torch.no_grad():
         return torch.cat([network(chunk) for chunk in torch.split(X, EVALUATION_CHUNK)])
@@ -612,6 +880,8 @@ def _load_checkpoint(path: Path | None, epochs: int, device) -> tuple[dict | Non
 
     A checkpoint that already went past `epochs` is neither used nor overwritten.
     """
+    import torch
+
     if path is None or not path.exists():
         return None, True
     saved = torch.load(path, map_location=device, weights_only=True)
@@ -621,6 +891,8 @@ def _load_checkpoint(path: Path | None, epochs: int, device) -> tuple[dict | Non
 
 
 def _save_checkpoint(path: Path, payload: dict) -> None:
+    import torch
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     torch.save(payload, partial)
@@ -698,15 +970,20 @@ def _metadata(split: Split, arrays: Arrays, run: dict, result: dict) -> dict:
 
 
 def _save_model(model_dir: Path, cfg, fit: Fit, preprocessor, metadata: dict) -> None:
-    """JSON always; torch weights as a state_dict; sklearn objects only through skops."""
+    """JSON always; torch weights as a state_dict, LightGBM's booster as its text model;
+    sklearn objects only through skops."""
     model_dir.mkdir(parents=True, exist_ok=True)
     config = dict(_config_items(cfg))
     (model_dir / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
     objects = {"preprocessor": preprocessor}
-    if isinstance(fit.model, torch.nn.Module):
+    if metadata["algorithm"] == "mlp":
+        import torch
+
         weights = {name: value.cpu() for name, value in fit.model.state_dict().items()}
         torch.save(weights, model_dir / "model.pt")
+    elif metadata["algorithm"] == "lightgbm":
+        fit.model.booster_.save_model(str(model_dir / "model.txt"))
     else:
         objects["estimator"] = fit.model
     if importlib.util.find_spec("skops") is not None:

@@ -63,6 +63,7 @@ REQUIRED_MODULES = {
 }
 # Trials in a row that crash with one error, before any success, that stop the run.
 FAIL_FAST_TRIALS = 5
+WALLTIME_RULED_TRIALS = 1_000_000  # n_trials when --walltime alone is given
 
 
 def check_requirements() -> None:
@@ -196,7 +197,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--target", help="label column of a CSV")
     parser.add_argument("--n-trials", type=int, help="trials (default: the scenario's)")
-    parser.add_argument("--walltime", type=float, help="SMAC wall-time limit in seconds")
+    parser.add_argument(
+        "--walltime", type=float, help="SMAC wall-time limit in seconds (alone, it ends the search)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="SMAC seed and test-split seed")
     parser.add_argument(
         "--out", help="run folder (default: runs/standalone-seed-<seed> beside this file)"
@@ -225,6 +228,8 @@ def make_scenario(args: argparse.Namespace):
     overrides["n_workers"] = max(1, args.n_workers)
     if args.n_trials is not None:
         overrides["n_trials"] = args.n_trials
+    elif args.walltime is not None:  # the time alone ends the search
+        overrides["n_trials"] = WALLTIME_RULED_TRIALS
     if args.walltime is not None:
         overrides["walltime_limit"] = args.walltime
     return generate_scenario(get_configspace(), **overrides)

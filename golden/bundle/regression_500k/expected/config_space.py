@@ -13,11 +13,11 @@ def get_configspace() -> ConfigurationSpace:
         [
             Categorical(
                 "algorithm",
-                ["hist_gradient_boosting", "linear", "mlp"],
-                default="hist_gradient_boosting",
+                ["lightgbm", "hist_gradient_boosting", "linear", "mlp"],
+                default="lightgbm",
                 meta={
                     "rule": "S001-FAMILIES",
-                    "reason": "one branch per family; hist_gradient_boosting first as the strongest tabular default",
+                    "reason": "one branch per family; lightgbm first as the strongest tabular default",
                 },
             ),
             Float(
@@ -47,6 +47,74 @@ def get_configspace() -> ConfigurationSpace:
                 default=20,
                 log=True,
                 meta={"rule": "PRIOR-AUTOSKLEARN", "reason": "published range: AUTOSKLEARN"},
+            ),
+            Float(
+                "lgb_colsample_bytree",
+                (0.1, 1.0),
+                default=1.0,
+                meta={
+                    "rule": "PRIOR-FLAML",
+                    "reason": "published range: FLAML (colsample_bytree 0.01..1, init 1; floored at 0.1 as TUNABILITY's colsample)",
+                },
+            ),
+            Float(
+                "lgb_learning_rate",
+                (0.01, 1.0),
+                default=0.1,
+                log=True,
+                meta={
+                    "rule": "PRIOR-FLAML",
+                    "reason": "published range: FLAML (learning_rate 1/1024..1 log, init 0.1; floored at 0.01 because rounds are capped at 1000, as auto-sklearn's gradient-boosting range)",
+                },
+            ),
+            Integer(
+                "lgb_min_child_samples",
+                (2, 128),
+                default=20,
+                log=True,
+                meta={
+                    "rule": "PRIOR-FLAML",
+                    "reason": "published range: FLAML (min_child_samples 2..2^7 log, init 20)",
+                },
+            ),
+            Integer(
+                "lgb_num_leaves",
+                (4, 1024),
+                default=31,
+                log=True,
+                meta={
+                    "rule": "PRIOR-FLAML",
+                    "reason": "published range: FLAML (num_leaves 4..32768 log; capped at 1024 for tables of at most 10^5 rows; default LightGBM's 31)",
+                },
+            ),
+            Float(
+                "lgb_reg_alpha",
+                (0.0009765625, 1024.0),
+                default=0.0009765625,
+                log=True,
+                meta={
+                    "rule": "PRIOR-TUNABILITY",
+                    "reason": "published range: TUNABILITY (xgboost alpha 2^[-10,10]; FLAML's reg_alpha 1/1024..1024, init 1/1024)",
+                },
+            ),
+            Float(
+                "lgb_reg_lambda",
+                (0.0009765625, 1024.0),
+                default=1.0,
+                log=True,
+                meta={
+                    "rule": "PRIOR-TUNABILITY",
+                    "reason": "published range: TUNABILITY (xgboost lambda 2^[-10,10]; FLAML's reg_lambda 1/1024..1024, init 1)",
+                },
+            ),
+            Float(
+                "lgb_subsample",
+                (0.5, 1.0),
+                default=1.0,
+                meta={
+                    "rule": "PRIOR-TUNABILITY",
+                    "reason": "published range: TUNABILITY (xgboost subsample [0.1, 1], tuned default 0.84; floored at 0.5 so small tables keep half their rows per tree)",
+                },
             ),
             Float(
                 "linear_alpha",
@@ -127,6 +195,13 @@ def get_configspace() -> ConfigurationSpace:
             EqualsCondition(cs["hgb_learning_rate"], cs["algorithm"], "hist_gradient_boosting"),
             EqualsCondition(cs["hgb_max_leaf_nodes"], cs["algorithm"], "hist_gradient_boosting"),
             EqualsCondition(cs["hgb_min_samples_leaf"], cs["algorithm"], "hist_gradient_boosting"),
+            EqualsCondition(cs["lgb_colsample_bytree"], cs["algorithm"], "lightgbm"),
+            EqualsCondition(cs["lgb_learning_rate"], cs["algorithm"], "lightgbm"),
+            EqualsCondition(cs["lgb_min_child_samples"], cs["algorithm"], "lightgbm"),
+            EqualsCondition(cs["lgb_num_leaves"], cs["algorithm"], "lightgbm"),
+            EqualsCondition(cs["lgb_reg_alpha"], cs["algorithm"], "lightgbm"),
+            EqualsCondition(cs["lgb_reg_lambda"], cs["algorithm"], "lightgbm"),
+            EqualsCondition(cs["lgb_subsample"], cs["algorithm"], "lightgbm"),
             EqualsCondition(cs["linear_alpha"], cs["algorithm"], "linear"),
             EqualsCondition(cs["linear_l1_ratio"], cs["algorithm"], "linear"),
             EqualsCondition(cs["mlp_batch_size"], cs["algorithm"], "mlp"),

@@ -3,11 +3,11 @@
 from typing import Any
 
 from ConfigSpace import ConfigurationSpace
-from smac import HyperparameterOptimizationFacade, Scenario
+from smac import MultiFidelityFacade, Scenario
 
-FACADE = HyperparameterOptimizationFacade
+FACADE = MultiFidelityFacade
 # Hyperband reduction factor for multi-fidelity facades; None for full-fidelity ones.
-ETA = None
+ETA = 3
 SCENARIO_SETTINGS = {
     "name": "census_like",
     "output_directory": "smac3_output",
@@ -18,7 +18,12 @@ SCENARIO_SETTINGS = {
     "n_trials": 150,
     "seed": 0,
     "n_workers": 1,
+    "min_budget": 0.111111,
+    "max_budget": 1.0,
 }
+# The initial design: the space's default configuration first, then this many from the facade's
+# own design (None: the facade's default count).
+INITIAL_CONFIGS = 15
 
 
 def generate_scenario(cs: ConfigurationSpace, **overrides: Any) -> Scenario:
@@ -43,10 +48,22 @@ def make_facade(
         intensifier = FACADE.get_intensifier(scenario)
     else:
         intensifier = FACADE.get_intensifier(scenario, eta=ETA)
+    default = scenario.configspace.get_default_configuration()
+    design = {"additional_configs": [default]}
+    if INITIAL_CONFIGS is not None:  # SMAC refuses a design larger than n_trials - 1
+        design["n_configs"] = max(0, min(INITIAL_CONFIGS, scenario.n_trials - 1))
+    initial_design = FACADE.get_initial_design(scenario, **design)
+    designed = initial_design.select_configurations
+    # SMAC appends additional configurations after its own: the default runs first instead.
+    initial_design.select_configurations = lambda: [
+        default,
+        *[c for c in designed() if c != default],
+    ]
     return FACADE(
         scenario,
         target_function,
         intensifier=intensifier,
+        initial_design=initial_design,
         overwrite=overwrite,
         dask_client=dask_client,
         callbacks=callbacks or [],
