@@ -61,12 +61,61 @@ def test_seed_000_tiers_and_facades(n, shape, classes, tier, facade):
 
 
 @pytest.mark.parametrize(("n", "facade", "families"), [
-    (569, "HyperparameterOptimizationFacade", {"hist_gradient_boosting", "random_forest", "svm", "linear"}),
-    (50000, "HyperparameterOptimizationFacade", {"hist_gradient_boosting", "random_forest", "linear", "mlp"}),
-    (500000, "MultiFidelityFacade", {"hist_gradient_boosting", "linear", "mlp"}),
+    (569, "HyperparameterOptimizationFacade", {"lightgbm", "hist_gradient_boosting", "random_forest", "svm", "linear"}),
+    # medium data is multi-fidelity (HPG-TAB-FACADE): 60 s on 20k rows must explore
+    (50000, "MultiFidelityFacade", {"lightgbm", "hist_gradient_boosting", "linear", "mlp"}),
+    (500000, "MultiFidelityFacade", {"lightgbm", "hist_gradient_boosting", "linear", "mlp"}),
 ])
 def test_tabular_size_rules(n, facade, families):
     d = decide(DatasetSpec.from_dict({**BASE, "n_samples": n}))
     assert d.facade == facade and set(d.hyperparameter("algorithm").choices) == families
     fidelity_hps = {"hgb_max_iter", "rf_n_estimators", "mlp_epochs"} & set(d.defaults)
     assert bool(fidelity_hps) != d.multi_fidelity
+
+
+KINDS = {"city": "categorical", "vip": "boolean", "age": "numeric"}
+TABLE = {**BASE, "n_features": 3, "column_kinds": KINDS, "n_target_values": 2}
+IMAGE = {"type": "image", "n_samples": 10, "n_classes": 2, "image_shape": [1, 4, 4]}
+
+
+def test_column_kinds_keep_their_order_and_give_n_categorical():
+    spec = DatasetSpec.from_dict(TABLE)
+    assert spec.column_kinds == (("city", "categorical"), ("vip", "boolean"), ("age", "numeric"))
+    assert spec.n_categorical == 2 and spec.n_target_values == 2
+    data = spec.to_dict()
+    assert list(data["column_kinds"].items()) == list(KINDS.items()) and data["n_target_values"] == 2
+    assert DatasetSpec.from_dict(data) == spec and hash(spec) == hash(DatasetSpec.from_dict(data))
+    assert spec.bundle_facts()["column_kinds"] == KINDS
+    assert DatasetSpec.from_dict({**TABLE, "n_categorical": 2}) == spec
+
+
+def test_table_keys_are_left_out_when_unknown():
+    spec = DatasetSpec.from_dict(BASE)
+    assert spec.column_kinds is None and spec.n_target_values is None
+    assert not {"column_kinds", "n_target_values"} & (set(spec.to_dict()) | set(spec.bundle_facts()))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({**TABLE, "column_kinds": ["city", "age", "vip"]}, "column_kinds must map column names to kinds"),
+        ({**TABLE, "column_kinds": {}}, "column_kinds must map column names to kinds"),
+        ({**TABLE, "column_kinds": {**KINDS, "age": "colour"}}, "column_kinds['age'] must be one of numeric, "),
+        ({**TABLE, "column_kinds": {"city": "categorical", "vip": "boolean", " ": "numeric"}}, "names must be non-empty"),
+        ({**TABLE, "column_kinds": {"city": "categorical", "vip": "boolean", 3: "numeric"}}, "names must be non-empty"),
+        ({**TABLE, "column_kinds": {**KINDS, "extra": "id"}}, "column_kinds names 4 columns, but n_features is 3"),
+        ({**TABLE, "n_categorical": 1}, "n_categorical must be 2, the categorical and boolean columns"),
+        ({**IMAGE, "column_kinds": {"a": "numeric"}}, "column_kinds applies to tabular data only"),
+        ({**TABLE, "n_target_values": 0}, "n_target_values must be positive"),
+        ({**TABLE, "n_target_values": 2.5}, "n_target_values must be an integer"),
+        ({**TABLE, "n_target_values": True}, "n_target_values must be an integer"),
+        ({**TABLE, "n_target_values": 3}, "n_target_values (3) must equal n_classes (2)"),
+        ({**TABLE, "task": "regression", "n_classes": None, "n_target_values": 101}, "cannot exceed n_samples"),
+        ({**IMAGE, "n_target_values": 2}, "n_target_values applies to tabular data only"),
+    ],
+)
+def test_bad_table_keys_are_one_line_errors(raw, message):
+    with pytest.raises(HpogenError) as caught:
+        DatasetSpec.from_dict(raw)
+    assert str(caught.value).startswith("spec: ") and message in str(caught.value)
+    assert "\n" not in str(caught.value)

@@ -88,7 +88,7 @@ def test_tabular_setups_apply_each_family_to_its_own_branch():
         defaults
         == pytest.approx(
             {
-                "algorithm": "hist_gradient_boosting",  # 2 svm, 2 boosting, 2 linear, 1 forest: a tie keeps the default
+                "algorithm": "svm",  # 2 svm, 2 boosting, 2 linear, 1 forest: a tie without the default (lightgbm) goes to the first
                 "svm_C": 5.0,  # median of 8 and 2; the Weka C (0.25) and the logistic C (1.0) are not SVM C values
                 "svm_gamma": 0.01,
                 "hgb_learning_rate": 0.175,

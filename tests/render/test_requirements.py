@@ -3,6 +3,7 @@ list come from the imports of the rendered files, pinned to the versions the tes
 
 import ast
 import importlib.metadata
+import json
 import sys
 
 import pytest
@@ -33,9 +34,16 @@ def _expected(folder, data_type) -> tuple[set[str], set[str]]:
     """(required, optional) import names: every file's imports; the data readers' only where
     [data_imports] says the bundle's data type reads with them."""
     known, for_data = table("requirements")["imports"], table("requirements")["data_imports"]
+    by_family = table("requirements")["family_imports"]
+    space = json.loads((folder / "configspace.json").read_text())
+    choices = [hp.get("choices", []) for hp in space["hyperparameters"] if hp["name"] == "algorithm"]
+    families = set(choices[0]) if choices else None  # tabular bundles: the space's families
     required, optional = set(), set()
     for path in folder.glob("*.py"):
         for module in _imports(path):
+            unused = families is not None and module in by_family and not families & set(by_family[module]["families"])
+            if path.name == "train.py" and unused:
+                continue  # imported only inside families this space lacks
             rule = for_data.get(module) if path.name.startswith("bundle_") else None
             if rule is not None and data_type not in rule["types"]:
                 continue

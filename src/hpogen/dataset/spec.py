@@ -9,9 +9,14 @@ from typing import Any
 
 from ..errors import HpogenError
 from ..inputs import first_line, read_text, reads_stdin
+from ..tables import table
 
 DATASET_TYPES = ("image", "tabular")
 TASKS = ("classification", "regression")
+# keys that only data read from a table states; to_dict leaves them out when unknown
+OPTIONAL_TABLE_KEYS = ("n_target_values", "column_kinds")
+# the column kinds that pass train.py's categorical encoder (what n_categorical counts)
+ENCODED_KINDS = ("categorical", "boolean")
 
 
 @dataclass(frozen=True)
@@ -23,9 +28,13 @@ class DatasetSpec:
     task: str
     n_samples: int
     n_classes: int | None = None
+    # tabular: how many distinct values the target holds (what the task rule went by)
+    n_target_values: int | None = None
     image_shape: tuple[int, int, int] | None = None
     n_features: int | None = None
     n_categorical: int = 0
+    # tabular, read from a table: (column name, kind) per column, in order (rules [columns])
+    column_kinds: tuple[tuple[str, str], ...] | None = None
     has_missing: bool = False
     has_test_split: bool = False
     description: str = ""
@@ -48,6 +57,7 @@ class DatasetSpec:
         values["n_samples"] = _positive_int(values["n_samples"], "n_samples")
         for key in ("has_missing", "has_test_split"):
             values[key] = _boolean(values.get(key, False), key)
+        _check_column_kinds(values)
         values["n_categorical"] = _non_negative_int(values.get("n_categorical", 0), "n_categorical")
         for key in ("name", "description"):
             if not isinstance(values.get(key, ""), str):
@@ -56,17 +66,24 @@ class DatasetSpec:
             raise HpogenError("spec: name must not be empty")
         _check_task(values)
         _check_shape(values)
+        _check_table_facts(values)
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
+        """The facts as plain data; the optional keys a table adds are left out when unknown."""
         data = asdict(self)
         if self.image_shape is not None:
             data["image_shape"] = list(self.image_shape)
+        for key in OPTIONAL_TABLE_KEYS:
+            if data[key] is None:
+                del data[key]
+        if self.column_kinds is not None:
+            data["column_kinds"] = dict(self.column_kinds)
         return data
 
     def bundle_facts(self) -> dict[str, Any]:
         """What bundle_data.check_fits compares data with (run_hpo.py holds the same dict)."""
-        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes")
+        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes", "column_kinds")
         return {key: value for key, value in self.to_dict().items() if key in keys}
 
     @property
@@ -172,3 +189,50 @@ def _check_shape(values: dict[str, Any]) -> None:
     values["n_features"] = _positive_int(values["n_features"], "n_features")
     if values["n_categorical"] > values["n_features"]:
         raise HpogenError("spec: n_categorical cannot exceed n_features")
+
+
+def _check_column_kinds(values: dict[str, Any]) -> None:
+    """column_kinds: a mapping of column name to kind, stored as (name, kind) pairs; n_categorical
+    follows from it when not given."""
+    kinds = values.get("column_kinds")
+    if kinds is None:
+        return
+    if values["type"] != "tabular":
+        raise HpogenError("spec: column_kinds applies to tabular data only")
+    if not isinstance(kinds, dict) or not kinds:
+        raise HpogenError(f"spec: column_kinds must map column names to kinds, not {kinds!r}")
+    allowed = tuple(table("tabular")["columns"]["kinds"])
+    for name, kind in kinds.items():
+        if not isinstance(name, str) or not name.strip():
+            raise HpogenError(f"spec: column_kinds names must be non-empty strings, not {name!r}")
+        if kind not in allowed:
+            raise HpogenError(f"spec: column_kinds[{name!r}] must be one of {', '.join(allowed)}, not {kind!r}")
+    values["column_kinds"] = tuple(kinds.items())
+    encoded = sum(kind in ENCODED_KINDS for kind in kinds.values())
+    values.setdefault("n_categorical", encoded)
+    if values["n_categorical"] != encoded:
+        raise HpogenError(
+            f"spec: n_categorical must be {encoded}, the categorical and boolean columns of column_kinds, "
+            f"not {values['n_categorical']!r}"
+        )
+
+
+def _check_table_facts(values: dict[str, Any]) -> None:
+    """column_kinds and n_target_values describe a table: its columns, its target's values."""
+    for key in OPTIONAL_TABLE_KEYS:
+        if values.get(key) is not None and values["type"] != "tabular":
+            raise HpogenError(f"spec: {key} applies to tabular data only")
+    kinds = values.get("column_kinds")
+    if kinds is not None and len(kinds) != values["n_features"]:
+        raise HpogenError(f"spec: column_kinds names {len(kinds)} columns, but n_features is {values['n_features']}")
+    target_values = values.get("n_target_values")
+    if target_values is None:
+        return
+    values["n_target_values"] = _positive_int(target_values, "n_target_values")
+    if values["n_target_values"] > values["n_samples"]:
+        raise HpogenError("spec: n_target_values cannot exceed n_samples")
+    if values["task"] == "classification" and values["n_target_values"] != values["n_classes"]:
+        raise HpogenError(
+            f"spec: n_target_values ({values['n_target_values']}) must equal n_classes ({values['n_classes']}) "
+            "for classification"
+        )

@@ -72,6 +72,7 @@ def tabular_space(
     spec: DatasetSpec, families: list[str], multi_fidelity: bool, rules: dict[str, Any], priors: dict[str, Any]
 ) -> list[Hyperparameter]:
     default = rules["families"]["default"]
+    default = default if default in families else families[0]
     hps = [
         Hyperparameter("algorithm", "categorical", default, rules["families"]["id"],
                        f"one branch per family; {default} first as the strongest tabular default", choices=tuple(families)),

@@ -1,5 +1,6 @@
 """SMAC scenario and facade of this bundle. SCENARIO_SETTINGS are Scenario's own fields."""
 
+import inspect
 from typing import Any
 
 from ConfigSpace import ConfigurationSpace
@@ -50,8 +51,11 @@ def make_facade(
         intensifier = FACADE.get_intensifier(scenario, eta=ETA)
     default = scenario.configspace.get_default_configuration()
     design = {"additional_configs": [default]}
-    if INITIAL_CONFIGS is not None:  # SMAC refuses a design larger than n_trials - 1
-        design["n_configs"] = max(0, min(INITIAL_CONFIGS, scenario.n_trials - 1))
+    if "n_configs" in inspect.signature(FACADE.get_initial_design).parameters:
+        # SMAC refuses a design that leaves no trial for the default
+        count = INITIAL_CONFIGS if scenario.n_trials > 1 else 0
+        if count is not None:
+            design["n_configs"] = max(0, min(count, scenario.n_trials - 1))
     initial_design = FACADE.get_initial_design(scenario, **design)
     designed = initial_design.select_configurations
     # SMAC appends additional configurations after its own: the default runs first instead.
