@@ -54,6 +54,7 @@ from sklearn.preprocessing import (
     TargetEncoder,
 )
 from sklearn.svm import SVC, SVR
+from threadpoolctl import threadpool_limits
 
 TASK = "regression"
 DEFAULTS = {
@@ -108,7 +109,7 @@ SVM_CACHE_MB = 512
 SVM_MAX_ITER = 1_000_000  # libsvm iterations: bounds the time of near hard-margin fits
 LINEAR_MAX_ITER = 1000
 LIGHTGBM_PATIENCE = 50  # boosting rounds without a better validation loss
-LIGHTGBM_THREADED_ROWS = 10_000  # below this, one thread: thread start-up costs more than it saves
+LIGHTGBM_THREADED_ROWS = 10_000  # below this, boosting uses one thread (start-up costs more)
 EARLY_STOPPING_PATIENCE = 10  # epochs without a better validation loss
 LR_PATIENCE = 4
 LR_FACTOR = 0.5
@@ -579,13 +580,17 @@ class TextNgrams(TransformerMixin, BaseEstimator):
 def _fit_sklearn(cfg, algorithm: str, count: int, arrays: Arrays, seed: int) -> Fit:
     """Fit one scikit-learn family; regression targets are standardised for the fit."""
     estimator = ESTIMATORS[algorithm](cfg, count, seed, len(arrays.y_train))
-    if TASK == "classification":
-        estimator.fit(arrays.X_train, arrays.y_train)
-        predictions = estimator.predict(arrays.X_score)
-    else:
-        center, scale = _target_scale(arrays.y_train)
-        estimator.fit(arrays.X_train, (arrays.y_train - center) / scale)
-        predictions = estimator.predict(arrays.X_score) * scale + center
+    # OpenMP threads (HistGradientBoosting) on small data cost more than they save, and on a
+    # busy machine their spin-waits made one 5-fold trial take minutes instead of seconds.
+    threads = 1 if len(arrays.y_train) < LIGHTGBM_THREADED_ROWS else None
+    with threadpool_limits(limits=threads, user_api="openmp"):
+        if TASK == "classification":
+            estimator.fit(arrays.X_train, arrays.y_train)
+            predictions = estimator.predict(arrays.X_score)
+        else:
+            center, scale = _target_scale(arrays.y_train)
+            estimator.fit(arrays.X_train, (arrays.y_train - center) / scale)
+            predictions = estimator.predict(arrays.X_score) * scale + center
     done = _iterations(estimator)
     return Fit(predictions, done, done, estimator)
 

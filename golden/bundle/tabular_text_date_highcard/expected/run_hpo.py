@@ -1,8 +1,9 @@
 """Standalone SMAC driver for this bundle (it does not need hpogen).
 
 Needs ConfigSpace==1.2.2, lightgbm==4.7.0, numpy==2.4.6, pandas==3.1.1, scikit-learn==1.9.1,
-skops==0.16.0, smac==2.4.1 (requirements.txt). Optional: dask[distributed]==2026.8.0 for
---n-workers and --dask-scheduler-file. Optional: matplotlib==3.11.2 for trajectory.png.
+skops==0.16.0, smac==2.4.1, threadpoolctl==3.8.0 (requirements.txt). Optional:
+dask[distributed]==2026.8.0 for --n-workers and --dask-scheduler-file. Optional:
+matplotlib==3.11.2 for trajectory.png.
 
 Usage: python run_hpo.py [--data FILE.npz | --data FILE.csv --target COLUMN | --data FOLDER]
                          [--n-trials N] [--walltime SECONDS] [--seed S] [--out DIR]
@@ -72,6 +73,7 @@ REQUIRED_MODULES = {
     "sklearn": "scikit-learn==1.9.1",
     "skops": "skops==0.16.0",
     "smac": "smac==2.4.1",
+    "threadpoolctl": "threadpoolctl==3.8.0",
 }
 # Trials in a row that crash with one error, before any success, that stop the run.
 FAIL_FAST_TRIALS = 5
