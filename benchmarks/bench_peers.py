@@ -10,11 +10,9 @@ never in parallel (they would compete for the cores):
     autogluon  TabularPredictor(...).fit(train, presets="good_quality", time_limit=T)
     flaml      flaml.AutoML().fit(X_train, y_train, task, time_budget=T, metric, seed=S)
 
-Every tool runs in a fresh process of its own (the peers through this file's --worker mode), so
-imports and memory do not leak between tools, and its wall time is that whole process, imports
-included, measured from here. Scores are test accuracy (classification) or R2 (regression),
-higher is better. A tool that fails, or is not installed, gets a "failed: ..." cell and ranks
-last; the benchmark itself goes on.
+Each tool runs in a fresh process (the peers in this file's --worker mode), so imports and memory
+do not leak between tools; its wall time is that whole process, measured from here. Scores are
+test accuracy or R2, higher is better; a tool that fails gets a "failed: ..." cell, ranks last.
 
 Usage: python benchmarks/bench_peers.py [--tables a,b] [--tools hpogen,flaml,autogluon] [--time T]
     [--seed S] [--work DIR] [--results FILE] [--rerun] [--report-only] [--hpogen EXE]
@@ -30,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -47,6 +46,7 @@ METRIC = {"classification": "accuracy", "regression": "r2"}
 # "within reach of AutoGluon": one accuracy point, or 0.02 of R2
 TOLERANCE = {"accuracy": 0.01, "r2": 0.02}
 TEST_FRACTION = 0.2  # hpogen run's hold-out (run/data.py TEST_FRACTION)
+ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit)\b|hpogen: error)")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -125,9 +125,11 @@ def spawn(commands: list[list[str]], log: Path, limit: float) -> tuple[float, st
 
 
 def last_line(log: Path) -> str:
-    """The last non-empty line of a log: a traceback's exception or hpogen's error line."""
+    """The log's last exception or `hpogen: error` line (a message may go on after it, as
+    AutoGluon's do), else its last non-empty line: one line that says why a tool failed."""
     lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
-    return lines[-1][:160] if lines else ""
+    errors = [line for line in lines if ERROR_LINE.match(line)]
+    return (errors or lines or [""])[-1][:200]
 
 
 def hpogen_command(explicit: str | None) -> list[str]:
@@ -217,9 +219,7 @@ def fit_flaml(case: dict, train, X_test, time_limit: float, seed: int):
 
 def load_results(path: Path | None) -> dict:
     """{"table/tool": result} from --results, empty when there is no file yet."""
-    if path is None or not path.exists():
-        return {}
-    return json.loads(path.read_text())
+    return json.loads(path.read_text()) if path is not None and path.exists() else {}
 
 
 def save_results(path: Path | None, results: dict) -> None:
@@ -301,6 +301,7 @@ def _values(results: list[dict], key: str) -> str:
 
 
 def score_cell(result: dict | None) -> str:
+    """A score, or why there is none: a failure must read as one, not as a low score."""
     if result is None:
         return "-"
     if result.get("error") is not None:
@@ -341,6 +342,7 @@ def summary(grid: dict, tools: list[str]) -> list[str]:
 
 
 def worst_gap(grid: dict, tools: list[str], tool: str) -> str:
+    """How far a tool fell behind the best one at worst: a mean rank hides one bad table."""
     gaps, failed = [], []
     for table, row in grid.items():
         measured_scores = scores(row, tools)

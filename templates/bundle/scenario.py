@@ -38,16 +38,21 @@ def make_facade(
     else:
         intensifier = FACADE.get_intensifier(scenario, eta=ETA)
     default = scenario.configspace.get_default_configuration()
-    design = {"additional_configs": [default]}
     if "n_configs" in inspect.signature(FACADE.get_initial_design).parameters:
         # SMAC refuses a design that leaves no trial for the default
         count = INITIAL_CONFIGS if scenario.n_trials > 1 else 0
+        design = {"additional_configs": [default]}
         if count is not None:
             design["n_configs"] = max(0, min(count, scenario.n_trials - 1))
-    initial_design = FACADE.get_initial_design(scenario, **design)
-    designed = initial_design.select_configurations
-    # SMAC appends additional configurations after its own: the default runs first instead.
-    initial_design.select_configurations = lambda: [default, *[c for c in designed() if c != default]]
+        initial_design = FACADE.get_initial_design(scenario, **design)
+        designed = initial_design.select_configurations
+        # SMAC appends additional configurations after its own: the default runs first instead.
+        initial_design.select_configurations = lambda: [
+            default,
+            *[c for c in designed() if c != default],
+        ]
+    else:  # Hyperband's and random search's design is the default configuration alone
+        initial_design = FACADE.get_initial_design(scenario)
     return FACADE(
         scenario,
         target_function,
