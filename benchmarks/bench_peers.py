@@ -45,7 +45,6 @@ TOOLS = ("hpogen", "flaml", "autogluon")
 METRIC = {"classification": "accuracy", "regression": "r2"}
 # "within reach of AutoGluon": one accuracy point, or 0.02 of R2
 TOLERANCE = {"accuracy": 0.01, "r2": 0.02}
-TEST_FRACTION = 0.2  # hpogen run's hold-out (run/data.py TEST_FRACTION)
 ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit)\b|hpogen: error)")
 
 
@@ -82,6 +81,7 @@ def prepare(table: peer_tables.Table, folder: Path, seed: int) -> dict:
     import pandas as pd
 
     from hpogen.dataset.bundle_data import split_rows
+    from hpogen.run.data import TEST_FRACTION  # hpogen run's own hold-out
 
     folder.mkdir(parents=True, exist_ok=True)
     loaded = table.load()

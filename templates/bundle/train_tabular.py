@@ -82,7 +82,7 @@ SVM_CACHE_MB = 512
 SVM_MAX_ITER = 1_000_000  # libsvm iterations: bounds the time of near hard-margin fits
 LINEAR_MAX_ITER = 1000
 LIGHTGBM_PATIENCE = 50  # boosting rounds without a better validation loss
-LIGHTGBM_THREADED_ROWS = 10_000  # below this, boosting uses one thread (start-up costs more)
+THREADED_ROWS = 10_000  # below this, boosting and OpenMP fits use one thread (start-up costs more)
 EARLY_STOPPING_PATIENCE = 10  # epochs without a better validation loss
 LR_PATIENCE = 4
 LR_FACTOR = 0.5
@@ -541,7 +541,7 @@ def _fit_sklearn(cfg, algorithm: str, count: int, arrays: Arrays, seed: int) -> 
     estimator = ESTIMATORS[algorithm](cfg, count, seed, len(arrays.y_train))
     # OpenMP threads (HistGradientBoosting) on small data cost more than they save, and on a
     # busy machine their spin-waits made one 5-fold trial take minutes instead of seconds.
-    threads = 1 if len(arrays.y_train) < LIGHTGBM_THREADED_ROWS else None
+    threads = 1 if len(arrays.y_train) < THREADED_ROWS else None
     with threadpool_limits(limits=threads, user_api="openmp"):
         if TASK == "classification":
             estimator.fit(arrays.X_train, arrays.y_train)
@@ -648,7 +648,7 @@ def _fit_lightgbm(cfg, count: int, arrays: Arrays, seed: int) -> Fit:
     import lightgbm
 
     subsample = _hp(cfg, "lgb_subsample", float, 1.0)
-    threads = 1 if len(arrays.y_train) < LIGHTGBM_THREADED_ROWS else (os.cpu_count() or 1)
+    threads = 1 if len(arrays.y_train) < THREADED_ROWS else (os.cpu_count() or 1)
     params = {
         "n_estimators": count,
         "learning_rate": _hp(cfg, "lgb_learning_rate", float, 0.1),

@@ -29,13 +29,24 @@ def infer_task(y: Any, rules: dict[str, Any] | None = None) -> str:
     unique = np.unique(values)
     if values.dtype.kind == "f" and not np.all(np.mod(unique, 1) == 0):
         return "regression"
-    if len(unique) == 2:
+    return task_for_values(len(unique), len(values), limits)
+
+
+def class_share_limit(n_rows: int, limits: dict[str, Any]) -> float:
+    """The largest share of the rows an integer target's distinct values may have as classes."""
+    large = n_rows > limits["large_data_rows"]
+    return limits["max_class_share_large"] if large else limits["max_class_share_small"]
+
+
+def task_for_values(n_values: int, n_rows: int, limits: dict[str, Any]) -> str:
+    """[task] for an integer target of n_values distinct values over n_rows rows: two values
+    are classes; more are while few, in number and as a share of the rows."""
+    if n_values == 2:
         return "classification"
-    if len(unique) > limits["max_classes"]:
+    if n_values > limits["max_classes"]:
         return "regression"
-    large = len(values) > limits["large_data_rows"]
-    share = limits["max_class_share_large"] if large else limits["max_class_share_small"]
-    return "classification" if len(unique) <= share * len(values) else "regression"
+    few = n_values <= class_share_limit(n_rows, limits) * n_rows
+    return "classification" if few else "regression"
 
 
 def _label_values(y: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..dataset.facts import class_share_limit, task_for_values
 from ..dataset.spec import DatasetSpec
 from .decisions import Decision, cut_list
 
@@ -13,25 +14,16 @@ def column_kinds(spec: DatasetSpec) -> dict[str, str]:
     return dict(spec.column_kinds or ())
 
 
-def rule_task(n_values: int, n_rows: int, rule: dict[str, Any]) -> str:
-    """HPG-TAB-TASK for a target of n_values distinct integers over n_rows rows."""
-    if n_values <= 2:
-        return "classification"
-    share = rule["max_class_share_large"] if n_rows > rule["large_data_rows"] else rule["max_class_share_small"]
-    few = n_values <= rule["max_classes"] and n_values / n_rows <= share
-    return "classification" if few else "regression"
-
-
 def task_step(spec: DatasetSpec, rule: dict[str, Any]) -> Decision:
     """Why the task is what it is: the rule's reading of the target, or the spec's word."""
     n_values = spec.n_target_values
     if n_values is None:
         return Decision("task", spec.task, rule["id"], f"{spec.task}: stated by the spec")
     share = n_values / spec.n_samples
-    limit = rule["max_class_share_large"] if spec.n_samples > rule["large_data_rows"] else rule["max_class_share_small"]
+    limit = class_share_limit(spec.n_samples, rule)
     reading = (f"{n_values} distinct target values over {spec.n_samples} rows (share {share:.3f}, "
                f"classes allowed up to {limit:g} and {rule['max_classes']})")
-    inferred = rule_task(n_values, spec.n_samples, rule)
+    inferred = task_for_values(n_values, spec.n_samples, rule)
     if spec.task == inferred:
         return Decision("task", spec.task, rule["id"], f"{reading} -> {spec.task} for numbers; strings are always classes")
     return Decision("task", spec.task, rule["id"], f"{reading} would give {inferred} for numbers; {spec.task} was given (--task or labels that are not numbers)")
@@ -63,3 +55,14 @@ def validation_step(spec: DatasetSpec, rule: dict[str, Any]) -> Decision:
     else:
         reason = f"more than {max_rows} rows to search on: one seeded 20% validation split is large enough"
     return Decision("validation", {"cv_folds": folds, "cv_max_rows": max_rows}, rule["id"], reason)
+
+
+def train_settings(rules: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """What train.py reads beside the space: the non-numeric column kinds, the k-fold scoring
+    (HPG-TAB-CV) and the text features per column (HPG-COL-TEXT)."""
+    return {
+        "column_kinds": {name: kind for name, kind in kinds.items() if kind != "numeric"},
+        "cv_folds": rules["validation"]["folds"],
+        "cv_max_rows": rules["validation"]["max_rows"],
+        "text_max_features": rules["kind"]["text"]["max_features"],
+    }

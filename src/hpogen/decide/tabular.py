@@ -7,7 +7,7 @@ from typing import Any
 from ..dataset.spec import DatasetSpec
 from ..tables import table
 from .bands import banded
-from .columns import column_kinds, column_steps, task_step, validation_step
+from .columns import column_kinds, column_steps, task_step, train_settings, validation_step
 from .decisions import Decision, Decisions, Hyperparameter
 from .insights import Insights, apply_insights
 
@@ -22,6 +22,8 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
     n_trials = rules["trials"][band]
     hours = rules["walltime"]["hours"][band]
     scenario = rules["scenario"]
+    design = rules["initial_design"]
+    initial_configs = max(design["minimum"], round(design["share"] * n_trials))
     crash_cost = float(scenario["crash_cost"][spec.task])
     fidelity = {family: rules["fidelity"][family] for family in families}
     side = "at or above" if multi_fidelity else "below"
@@ -45,8 +47,7 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
     steps += [
         validation_step(spec, rules["validation"]),
         Decision("n_trials", n_trials, rules["trials"]["id"], f"{band} data: {n_trials} trials"),
-        Decision("initial_design", max(rules["initial_design"]["minimum"], round(rules["initial_design"]["share"] * n_trials)),
-                 rules["initial_design"]["id"], "the default configuration first, then this many designed ones before Bayesian optimisation"),
+        Decision("initial_design", initial_configs, design["id"], "the default configuration first, then this many designed ones before Bayesian optimisation"),
         Decision("walltime_limit", float(hours * 3600), rules["walltime"]["id"], f"{hours} h cap for {band} data"),
         Decision("deterministic", scenario["deterministic"], scenario["id"], "seeds change splits and fits; judge across seeds"),
         Decision("n_workers", scenario["n_workers"], scenario["id"], "one worker unless parallel execution is asked for"),
@@ -60,10 +61,7 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
         spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"],
         insights=records, extra={
             "band": band, "families": families, "fidelity": fidelity,
-            "column_kinds": {name: kind for name, kind in column_kinds(spec).items() if kind != "numeric"},
-            "cv_folds": rules["validation"]["folds"], "cv_max_rows": rules["validation"]["max_rows"],
-            "initial_configs": max(rules["initial_design"]["minimum"], round(rules["initial_design"]["share"] * n_trials)),
-            "text_max_features": rules["kind"]["text"]["max_features"],
+            "initial_configs": initial_configs, **train_settings(rules, column_kinds(spec)),
         },
     )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..codegen import fill_template
+from ..decide.columns import train_settings
+from ..tables import table
 
 
 def _plain(value: Any) -> Any:
@@ -53,8 +55,6 @@ def render_image_train(
 
 
 _TABULAR_FIDELITY_KINDS = ("max_iter", "n_estimators", "rounds", "epochs", "data_fraction")
-# train.py's k-fold scoring and text features when the caller does not say (HPG-TAB-CV, HPG-COL-TEXT)
-TABULAR_DATA_DEFAULTS = {"column_kinds": {}, "cv_folds": 5, "cv_max_rows": 5000, "text_max_features": 64}
 
 
 def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str, Any], **data: Any) -> str:
@@ -63,12 +63,13 @@ def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str
     task is "classification" or "regression"; defaults maps every hyperparameter name of the
     bundle's space to its default; fidelity maps each family to [kind, full_value]; data may
     set column_kinds (column name -> kind, non-numeric ones), cv_folds, cv_max_rows and
-    text_max_features (TABULAR_DATA_DEFAULTS otherwise).
+    text_max_features (the rules' values, and no named columns, otherwise).
     """
-    unknown = set(data) - set(TABULAR_DATA_DEFAULTS)
+    standard = train_settings(table("tabular"), {})
+    unknown = set(data) - set(standard)
     if unknown:
         raise ValueError(f"unknown tabular train settings: {sorted(unknown)}")
-    settings = {**TABULAR_DATA_DEFAULTS, **data}
+    settings = {**standard, **data}
     if task not in ("classification", "regression"):
         raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
     families: dict[str, list[Any]] = {}
@@ -97,5 +98,5 @@ def render_train(d: Any) -> str:
     if d.spec.type == "image":
         return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults,
                                   d.extra["search_size"], d.extra["final_size"])
-    data = {key: d.extra[key] for key in TABULAR_DATA_DEFAULTS if key in d.extra}
+    data = {key: d.extra[key] for key in ("column_kinds", "cv_folds", "cv_max_rows", "text_max_features")}
     return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"], **data)
