@@ -54,7 +54,13 @@ def test_run_end_to_end(tmp_path, tmp_path_factory, kind, name, n_trials):
     else:
         assert results["facade"] == "HyperparameterOptimizationFacade"
         assert results["budgets"] is None and results["search_top_budget"] is None
-        assert refit["budget"] is None  # scikit-learn families never stop early: same budget
+        if results["incumbent"]["algorithm"] == "lightgbm":
+            # boosting stops early: the refit trains the rounds the search chose, of the full 1000
+            assert refit["budget"] == min(1.0, refit["best_epoch_in_search"] / 1000) > 0
+        elif results["incumbent"]["algorithm"] == "mlp":
+            assert 0 < refit["budget"] <= 1  # epochs early stopping chose, of the space's maximum
+        else:
+            assert refit["budget"] is None  # scikit-learn families never stop early: same budget
         assert json.loads((out / "model" / "metadata.json").read_text())["n_train_rows"] == refit["rows"]
 
 

@@ -183,4 +183,8 @@ def _show(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_show(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return ", ".join(_show(item) for item in value)
     return str(value)
