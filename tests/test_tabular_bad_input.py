@@ -9,14 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hpogen.dataset import bundle_data
-from hpogen.dataset.bundle_data import (
-    DataError,
-    check_fits,
-    check_table,
-    mixed_types,
-    read_for_bundle,
-)
+from hpogen.dataset import bundle_tables
+from hpogen.dataset.bundle_data import DataError, check_fits, read_for_bundle
+from hpogen.dataset.bundle_tables import check_table, mixed_types
 
 HPOGEN = Path(sys.executable).with_name("hpogen")
 MIXED_ROWS = [f"{i * 3},c{i % 3},{i % 2}" for i in range(1, 41)] + ["?,c1,0", "?,c2,1"]
@@ -113,11 +108,11 @@ def test_in_memory_tables():
 
 
 def test_row_counters():
-    assert bundle_data.is_row_counter(pd.Series([3, 4, 5, 6]))
-    assert not bundle_data.is_row_counter(pd.Series([3, 4, 6, 7]))
-    assert not bundle_data.is_row_counter(pd.Series([0.5, 1.5, 2.5]))
-    assert not bundle_data.is_row_counter(pd.Series(["0", "1", "2"]))
-    assert not bundle_data.is_row_counter(pd.Series([True, False]))
+    assert bundle_tables.is_row_counter(pd.Series([3, 4, 5, 6]))
+    assert not bundle_tables.is_row_counter(pd.Series([3, 4, 6, 7]))
+    assert not bundle_tables.is_row_counter(pd.Series([0.5, 1.5, 2.5]))
+    assert not bundle_tables.is_row_counter(pd.Series(["0", "1", "2"]))
+    assert not bundle_tables.is_row_counter(pd.Series([True, False]))
 
 
 def test_a_bundle_needs_every_column_it_read():

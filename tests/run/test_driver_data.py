@@ -131,7 +131,7 @@ def test_embedded_set_gives_the_same_arrays_and_split(tmp_path, tmp_path_factory
     assert len(trainval["y"]) + len(test["y"]) == 569
 
 
-@pytest.mark.parametrize("name", ["bundle_data.py", "bundle_images.py", "bundle_rows.py"])
+@pytest.mark.parametrize("name", ["bundle_data.py", "bundle_images.py", "bundle_rows.py", "bundle_tables.py"])
 def test_bundles_carry_hpogens_readers_unchanged(tmp_path_factory, name):
     source = (Path(bundle_data.__file__).parent / name).read_text(encoding="utf-8")
     for kind in ("image", "tabular"):
@@ -145,9 +145,10 @@ def test_bundles_carry_hpogens_readers_unchanged(tmp_path_factory, name):
             imported |= {alias.name.split(".")[0] for alias in node.names}
     assert "hpogen" not in imported
     needs = {
-        "bundle_data.py": {"numpy", "sklearn", "pandas", "bundle_images", "bundle_rows", "."},
+        "bundle_data.py": {"numpy", "sklearn", "pandas", "bundle_images", "bundle_rows", "bundle_tables", "."},
         "bundle_images.py": {"numpy", "PIL"},
         "bundle_rows.py": {"numpy", "mmap"},
+        "bundle_tables.py": {"numpy", "pandas", "bundle_images", "."},
     }
     assert needs[name] <= imported
 

@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 from ..tables import table
-from .bundle_data import is_row_counter
+from .bundle_tables import is_row_counter
 
 # a column with more distinct values than this is first tried as dates on an even sample of its
 # rows, so that a column that is clearly not dates is never parsed whole

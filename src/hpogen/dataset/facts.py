@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import HpogenError
 from ..tables import table
-from . import bundle_data
+from . import bundle_tables
 from .columns import column_kinds
 from .loaded import LoadedData
 from .loaders import reading
@@ -102,7 +102,7 @@ def table_facts(data: LoadedData, rules: dict[str, Any]) -> dict[str, Any]:
         facts["n_categorical"] = int(sum(not pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns))
         return facts
     kinds = column_kinds(frame, rules)
-    reading(bundle_data.check_varies, frame, data.name, kinds)
+    reading(bundle_tables.check_varies, frame, data.name, kinds)
     facts["column_kinds"] = kinds
     facts["n_categorical"] = sum(kind in ENCODED_KINDS for kind in kinds.values())
     return facts
