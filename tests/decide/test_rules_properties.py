@@ -51,6 +51,21 @@ def test_budgets_trials_and_steps(spec):
     assert plan["suggested_facade"] == d.facade
 
 
+@settings(max_examples=60, deadline=None)
+@given(tabular_specs.map(DatasetSpec.from_dict))
+def test_nets_are_capped_where_the_size_band_makes_them_slow(spec):
+    d = decide(spec)
+    space = {hp.name: hp for hp in d.hyperparameters}
+    if "mlp_units" not in space:
+        assert d.extra["band"] == "small"  # the small band has no net to cap
+        return
+    units, batch, layers = space["mlp_units"], space["mlp_batch_size"], space["mlp_n_layers"]
+    assert d.extra["band"] in ("medium", "large") and units.rule == "HPG-TAB-CAPS"
+    assert units.upper <= 256 and layers.upper <= 3 and batch.lower >= 128
+    for hp in (units, batch, layers):  # a cap only narrows the prior, and keeps its default inside
+        assert hp.lower <= hp.default <= hp.upper and "capped to" in hp.reason
+
+
 @settings(max_examples=150, deadline=None)
 @given(spec=specs)
 def test_space_is_valid_configspace(tmp_path_factory, spec):

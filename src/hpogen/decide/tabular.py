@@ -55,7 +55,7 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
         Decision("objective", scenario["objective"], scenario["id"],
                  "validation error rate, 1 - accuracy" if spec.task == "classification" else "validation RMSE / std of the training target"),
     ]
-    hyperparameters = tuple(tabular_space(spec, families, multi_fidelity, rules, priors))
+    hyperparameters = tuple(tabular_space(spec, families, multi_fidelity, rules, priors, band))
     hyperparameters, records = apply_insights(hyperparameters, insights, "tabular")
     return Decisions.from_steps(
         spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"],
@@ -67,7 +67,8 @@ def decide_tabular(spec: DatasetSpec, insights: Insights | None = None) -> Decis
 
 
 def tabular_space(
-    spec: DatasetSpec, families: list[str], multi_fidelity: bool, rules: dict[str, Any], priors: dict[str, Any]
+    spec: DatasetSpec, families: list[str], multi_fidelity: bool, rules: dict[str, Any], priors: dict[str, Any],
+    band: str = "small",
 ) -> list[Hyperparameter]:
     default = rules["families"]["default"]
     default = default if default in families else families[0]
@@ -90,10 +91,15 @@ def tabular_space(
             continue
         lo, hi = prior["range"]
         kind = "int" if isinstance(lo, int) and isinstance(hi, int) else "float"
+        rule, reason = f"PRIOR-{prior['source'].split()[0]}", f"published range: {prior['source']}"
+        cap = rules["size_caps"].get(band, {}).get(name)
+        if cap is not None:
+            lo, hi = max(lo, cap[0]), min(hi, cap[1])
+            rule, reason = rules["size_caps"]["id"], f"{reason}; {band} data: capped to [{lo}, {hi}] so one fit stays short"
         if kind == "float":
             lo, hi = float(lo), float(hi)
         hps.append(Hyperparameter(
-            name, kind, prior["default"], f"PRIOR-{prior['source'].split()[0]}", f"published range: {prior['source']}",
+            name, kind, prior["default"], rule, reason,
             lower=lo, upper=hi, log=prior.get("log", False), parent="algorithm", values=(prior["family"],),
         ))
     return hps

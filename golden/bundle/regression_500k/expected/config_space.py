@@ -137,10 +137,13 @@ def get_configspace() -> ConfigurationSpace:
             ),
             Integer(
                 "mlp_batch_size",
-                (16, 512),
+                (128, 512),
                 default=128,
                 log=True,
-                meta={"rule": "PRIOR-LCBENCH", "reason": "published range: LCBENCH"},
+                meta={
+                    "rule": "HPG-TAB-CAPS",
+                    "reason": "published range: LCBENCH; large data: capped to [128, 512] so one fit stays short",
+                },
             ),
             Float(
                 "mlp_dropout",
@@ -160,16 +163,22 @@ def get_configspace() -> ConfigurationSpace:
             ),
             Integer(
                 "mlp_n_layers",
-                (1, 5),
+                (1, 3),
                 default=2,
-                meta={"rule": "PRIOR-LCBENCH", "reason": "published range: LCBENCH"},
+                meta={
+                    "rule": "HPG-TAB-CAPS",
+                    "reason": "published range: LCBENCH; large data: capped to [1, 3] so one fit stays short",
+                },
             ),
             Integer(
                 "mlp_units",
-                (64, 1024),
+                (64, 256),
                 default=256,
                 log=True,
-                meta={"rule": "PRIOR-LCBENCH", "reason": "published range: LCBENCH"},
+                meta={
+                    "rule": "HPG-TAB-CAPS",
+                    "reason": "published range: LCBENCH; large data: capped to [64, 256] so one fit stays short",
+                },
             ),
             Float(
                 "mlp_weight_decay",
