@@ -24,8 +24,7 @@ def infer_task(y: Any, rules: dict[str, Any] | None = None) -> str:
     values = _label_values(y)
     if values.dtype.kind not in "fiu":
         return "classification"
-    if values.dtype.kind == "f":
-        values = values[~np.isnan(values)]
+    values = _present(values)
     unique = np.unique(values)
     if values.dtype.kind == "f" and not np.all(np.mod(unique, 1) == 0):
         return "regression"
@@ -111,6 +110,12 @@ def table_facts(data: LoadedData, rules: dict[str, Any]) -> dict[str, Any]:
 def _distinct(values: Any) -> int:
     import numpy as np
 
-    if values.dtype.kind == "f":
-        values = values[~np.isnan(values)]
+    values = _present(values)
     return int(len(np.unique(values if values.dtype.kind in "biuf" else values.astype(str))))
+
+
+def _present(values: Any) -> Any:
+    """Float values without their NaNs (missing labels); other arrays unchanged."""
+    import numpy as np
+
+    return values[~np.isnan(values)] if values.dtype.kind == "f" else values

@@ -197,8 +197,6 @@ def _check_column_kinds(values: dict[str, Any]) -> None:
     kinds = values.get("column_kinds")
     if kinds is None:
         return
-    if values["type"] != "tabular":
-        raise HpogenError("spec: column_kinds applies to tabular data only")
     if not isinstance(kinds, dict) or not kinds:
         raise HpogenError(f"spec: column_kinds must map column names to kinds, not {kinds!r}")
     allowed = tuple(table("tabular")["columns"]["kinds"])

@@ -98,5 +98,5 @@ def render_train(d: Any) -> str:
     if d.spec.type == "image":
         return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults,
                                   d.extra["search_size"], d.extra["final_size"])
-    data = {key: d.extra[key] for key in ("column_kinds", "cv_folds", "cv_max_rows", "text_max_features")}
+    data = {key: d.extra[key] for key in train_settings(table("tabular"), {})}
     return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"], **data)

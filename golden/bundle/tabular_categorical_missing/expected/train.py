@@ -341,11 +341,11 @@ def _frame(X, kinds: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
         elif kind == "numeric":
             values[f"numeric__x{i}"] = _as_float(column)
         elif kind == "text":
-            values[f"text__x{i}"] = _as_text(column)
+            values[f"text__x{i}"] = _as_strings(column, "")
         elif kind == "high_cardinality":
-            values[f"high_cardinality__x{i}"] = _as_category(column)
+            values[f"high_cardinality__x{i}"] = _as_strings(column, np.nan)
         elif kind not in DROPPED_KINDS:  # categorical and boolean
-            values[f"categorical__x{i}"] = _as_category(column)
+            values[f"categorical__x{i}"] = _as_strings(column, np.nan)
     return pd.DataFrame(values, index=pd.RangeIndex(len(frame))), kinds
 
 
@@ -389,14 +389,6 @@ def _date_parts(prefix: str, column: pd.Series) -> dict:
     return {f"{prefix}_{name}": _as_float(part) for name, part in parts.items()}
 
 
-def _as_text(column: pd.Series) -> np.ndarray:
-    """Text with missing entries as empty strings (they add no n-grams)."""
-    missing = column.isna().to_numpy()
-    text = column.astype(object).astype(str).to_numpy(dtype=object, copy=True)
-    text[missing] = ""
-    return text
-
-
 def _as_float(column: pd.Series) -> np.ndarray:
     """Floats with every missing, unparsable or infinite entry as NaN (imputed later)."""
     converted = pd.to_numeric(column, errors="coerce")
@@ -405,10 +397,12 @@ def _as_float(column: pd.Series) -> np.ndarray:
     return values
 
 
-def _as_category(column: pd.Series) -> np.ndarray:
+def _as_strings(column: pd.Series, missing_value) -> np.ndarray:
+    """Values as str, missing entries as `missing_value`: NaN for categories (imputed later),
+    "" for text (it adds no n-grams)."""
     missing = column.isna().to_numpy()
     text = column.astype(object).astype(str).to_numpy(dtype=object, copy=True)
-    text[missing] = np.nan
+    text[missing] = missing_value
     return text
 
 
