@@ -128,10 +128,10 @@ def run(
 NoReview = Annotated[bool, typer.Option("--no-review", help="write the package even when its review has findings")]
 
 
-def _require_ready(folder: Path, base: Path | None = None, *, mode: str) -> None:
+def _require_ready(folder: Path, base: Path | None = None, *, mode: str, allowed: frozenset[str] = frozenset()) -> None:
     from .review.gate import require_ready
 
-    require_ready(folder, mode, base)
+    require_ready(folder, mode, base, allowed)
 
 
 @app.command()
@@ -142,26 +142,40 @@ def basecode(
     out: Annotated[Path | None, typer.Option("--out", help="package folder to write")] = None,
     force: Annotated[bool, typer.Option("--force", help="replace an existing package folder")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="print the facts read from the method (without --out: only that)")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="the --explain table as text or json")] = "text",
     no_review: NoReview = False,
 ) -> None:
     """Write the 8-file base experiment package for a research method (dataset and model as placeholders)."""
     from .experiment.method import load_method
     from .experiment.reading import read_method
 
+    if output_format not in ("text", "json"):
+        raise HpogenError(f"--format must be text or json, not {output_format!r}")
     spec = load_method(method, design)
     reading = read_method(spec, method_family)
     if out is None and not explain:
         raise HpogenError("say where to write the package: --out DIR (or --explain to only read the method)")
+    for placeholder in reading.placeholders:
+        print(f"hpogen: warning: METHOD_PLACEHOLDER at the {placeholder.hook} hook: {placeholder.reason}",
+              file=sys.stderr)
     if out is not None:
         from .experiment.package import write_basecode
 
-        check = None if no_review else functools.partial(_require_ready, mode="base")
+        check = None if no_review else functools.partial(_require_ready, mode="base",
+                                                         allowed=_placeholder_findings(reading))
         written = write_basecode(spec, reading, out, force=force, check=check)
-        print(f"wrote {written} ({reading.family} base package)")
-    if explain:
+        print(f"wrote {written} ({reading.family} base package)", file=sys.stderr if explain and output_format == "json" else sys.stdout)
+    if explain and output_format == "json":
+        print(json.dumps(reading.explain_json(), indent=2, ensure_ascii=False))
+    elif explain:
         from .console import print_table
 
         print_table(f"hpogen reading of {method.name}", ("fact", "value", "rule", "from"), reading.explain_rows())
+
+
+def _placeholder_findings(reading) -> frozenset[str]:
+    """Review codes a base package may carry because hpogen left METHOD_PLACEHOLDER on purpose."""
+    return frozenset({"HPG401"}) if reading.placeholders else frozenset()
 
 
 @app.command()

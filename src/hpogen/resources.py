@@ -18,8 +18,8 @@ def rules_hash(part: str = "bundle") -> str:
     """A digest of the rules/ tables of one product part, so a bundle records exactly which
     tables made it (and a change to the experiment tables does not touch bundle locks)."""
     digest = hashlib.sha256()
-    for path in sorted((RULES_DIR / part).glob("*.toml")):
-        digest.update(path.name.encode())
+    for path in sorted((RULES_DIR / part).rglob("*.toml")):
+        digest.update(path.relative_to(RULES_DIR / part).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

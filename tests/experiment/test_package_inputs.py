@@ -8,6 +8,8 @@ import sys
 import pytest
 from packages import EXPERIMENT_GOLDEN, invoke, tree
 
+from hpogen.experiment.families import family_names
+
 METHOD = json.loads((EXPERIMENT_GOLDEN / "ohgw" / "method.json").read_text())
 
 
@@ -39,7 +41,8 @@ def test_bad_method_json(tmp_path, text, fragment):
 
 def test_unknown_family_lists_the_families(tmp_path):
     result = hpogen("basecode", EXPERIMENT_GOLDEN / "ohgw" / "method.json", "--method-family", "rl", "--out", tmp_path / "o")
-    assert_refused(result, "families: ohgw, baseline")
+    assert_refused(result, f"families: {', '.join(family_names())}")
+    assert {"hpo_scheduler", "baseline"} <= set(family_names())
     assert not (tmp_path / "o").exists()
 
 

@@ -109,3 +109,24 @@ def _assigns(statement: cst.CSTNode, name: str) -> bool:
         isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets)
         for small in statement.body
     )
+
+
+def insert_before(module: cst.Module, parts: list[cst.Module], name: str) -> cst.Module:
+    """module with each part's imports merged in and its other statements put before the
+    statement that assigns `name` (a part's docstring is dropped)."""
+    body = list(module.body)
+    imports, statements = [], []
+    for part in parts:
+        part_imports, part_body = _split(part)
+        imports += _new_imports(imports, part_imports)
+        statements += [s for s in part_body if not _assigns_existing(s, statements)]
+    position = next(i for i, s in enumerate(body) if _assigns(s, name))
+    body = body[:position] + statements + body[position:]
+    last_import = max(i for i, s in enumerate(body) if _is_import(s))
+    imports = _new_imports([s for s in body if _is_import(s)], imports)
+    return module.with_changes(body=body[: last_import + 1] + imports + body[last_import + 1 :])
+
+
+def _assigns_existing(statement: cst.CSTNode, earlier: list[cst.CSTNode]) -> bool:
+    """Whether statement repeats a constant an earlier part already set (METHOD_PLACEHOLDER twice)."""
+    return any(_EMPTY.code_for_node(statement).strip() == _EMPTY.code_for_node(s).strip() for s in earlier)

@@ -7,11 +7,13 @@ written by PyYAML's own dumper, so `1e-3` comes out as `0.001` and reads back as
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 from ..errors import HpogenError
 from ..tables import table
+from .families import change_rules, family
 from .reading import MethodReading
 
 PLACEHOLDER = "SPECIFIC_CONFIG_PLACEHOLDER"
@@ -20,44 +22,81 @@ RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 CONFIG_FILES = {"smoke": "config/smoke_test.yaml", "full": "config/full_experiment.yaml"}
 
 
+def _formatted(value: Any, reading: MethodReading) -> Any:
+    """A control's setting: "{name}" alone is that fact's value, "x{name}" the text with it."""
+    if not isinstance(value, str) or "{" not in value:
+        return value
+    whole = re.fullmatch(r"\{(\w+)\}", value)
+    if whole:
+        return reading.fact(whole.group(1))
+    return re.sub(r"\{(\w+)\}", lambda m: str(reading.fact(m.group(1))), value)
+
+
+def _wanted(control: dict[str, Any], reading: MethodReading) -> bool:
+    """Whether the facts name a control ({fact: value} must each be among the fact's values)."""
+    return all(value in reading.fact(fact) for fact, value in control.get("when", {}).items())
+
+
+def method_variants(reading: MethodReading) -> list[tuple[str, dict[str, Any]]]:
+    """The variants that run the method: all its changes together on the family's method arm,
+    each change alone when there are several (an ablation), and each change's controls."""
+    rules = family(reading.family)
+    arm = dict(rules["arms"][rules["method_arm"]])
+    catalogue = change_rules()
+    names = [c.name for c in reading.changes] + ["method" for _ in reading.placeholders]
+    if not names:
+        return []
+    shorts = [catalogue[n]["variant"] if n in catalogue else "method" for n in names]
+
+    def with_changes(chosen: list[str]) -> dict[str, Any]:
+        training = {**arm, "changes": chosen}
+        for name in chosen:
+            training.update(catalogue.get(name, {}).get("training", {}))
+        return training
+
+    found = [("-".join(shorts), with_changes(names))]
+    if len(names) > 1:
+        found += [(short, with_changes([name])) for name, short in zip(names, shorts, strict=True)]
+    for name in names:
+        for control in catalogue.get(name, {}).get("controls", []):
+            if _wanted(control, reading):
+                settings = {k: _formatted(v, reading) for k, v in control["training"].items()}
+                found.append((_formatted(control["name"], reading), {**with_changes([name]), **settings}))
+    return found
+
+
 def variants(reading: MethodReading) -> list[dict[str, Any]]:
-    """The variations of the experiment: for OHGW, each implemented scheduler without a warm
-    start, with OHGW, and with each control; for the baseline, the one configuration."""
-    if reading.family == "baseline":
-        return [{"variant": "baseline", "training": {}}]
-    implemented = table("method")["facts"]["schedulers"]["implemented"]
-    arms = [("none", {"warm_start": "none"}), ("ohgw", {"warm_start": "ohgw", "warm_start_steps": 1})]
-    controls = reading.fact("controls")
-    if "random" in controls:
-        arms.append(("random", {"warm_start": "random"}))
-    if "multistep" in controls:
-        k = int(reading.fact("k_steps"))
-        arms.append((f"ohgw{k}", {"warm_start": "ohgw", "warm_start_steps": k}))
-    schedulers = [s for s in reading.fact("schedulers") if s in implemented] or ["asha"]
+    """The variations of the experiment: the family's baseline arms, then the method's variants;
+    for a family with an axis (the HPO schedulers), once per value the method names."""
+    rules = family(reading.family)
+    arms = [(name, dict(settings)) for name, settings in rules["arms"].items()]
+    arms += method_variants(reading)
+    if "axis" not in rules:
+        return [{"variant": name, "training": copy.deepcopy(training)} for name, training in arms]
+    implemented = table("method")["facts"][rules["axis"]]["implemented"]
+    values = [v for v in reading.fact(rules["axis"]) if v in implemented] or [implemented[0]]
     return [
-        {"variant": f"{scheduler}-{arm}", "training": {"scheduler": scheduler, **settings}}
-        for scheduler in schedulers
-        for arm, settings in arms
+        {"variant": f"{value}-{name}", "training": {rules["axis_key"]: value, **copy.deepcopy(training)}}
+        for value in values
+        for name, training in arms
     ]
 
 
 def shared_training(reading: MethodReading, scale: str) -> dict[str, Any]:
-    """The training settings every run of one config file shares."""
+    """The training settings every run of one config file shares: the family's settings for the
+    scale, and the facts and change parameters the text states (the smoke scale keeps its own
+    tiny sizes where it sets them)."""
     rules = table("method")
-    settings = dict(rules["settings"][reading.family][scale])
-    settings["target_accuracy"] = float(reading.fact("target_accuracy"))
-    if reading.family == "ohgw":
-        space = rules["space"]
-        names = reading.fact("search_space")
-        settings.setdefault("warm_start_batch", int(reading.fact("warm_start_batch")))
-        settings["min_epochs"] = int(reading.fact("min_epochs"))
-        settings["eta_h"] = float(reading.fact("eta_h"))
-        settings["lookahead_steps"] = 2 if "momentum" in names else 1
-        settings["search_space"] = {name: dict(space[name]) for name in names}
-    else:
-        # the one configuration the method states (the smoke scale keeps its tiny batches and epochs)
-        stated = ("learning_rate", "weight_decay", "momentum") + (("batch_size", "epochs") if scale == "full" else ())
-        settings.update({name: reading.fact(name) for name in stated})
+    settings = dict(family(reading.family)["settings"][scale])
+    kept = set(settings) if scale == "smoke" else set()
+    stated = [(f, rules["facts"][f.name].get("training", False)) for f in reading.facts]
+    catalogue = change_rules()
+    stated += [(p, catalogue[c.name]["params"][p.name].get("training", True)) for c in reading.changes for p in c.params]
+    for fact, destination in stated:
+        if destination == "space":
+            settings["search_space"] = {name: dict(rules["space"][name]) for name in fact.value}
+        elif destination and fact.name not in kept:
+            settings[fact.name] = fact.value
     return settings
 
 
@@ -72,6 +111,8 @@ def experiment_section(reading: MethodReading, scale: str) -> dict[str, Any]:
         "method_model": reading.fact("model"),
         "seeds": list(range(seeds)),
         "training": shared_training(reading, scale),
+        "changes": [c.name for c in reading.changes],
+        "placeholders": [p.hook for p in reading.placeholders],
         "variants": variants(reading),
         "not_implemented": list(reading.not_implemented),
     }
@@ -138,7 +179,7 @@ def derived_config_text(base_text: str, experiment: dict[str, Any], dataset: str
                 "model": model,
                 "data_root": data_root,
                 "seed": seed,
-                "training": dict(variant["training"]),  # a copy each: no YAML anchors
+                "training": copy.deepcopy(variant["training"]),  # a copy each: no YAML anchors
             })
     first = base_text.splitlines()[0] if base_text else ""
     header = first + "\n" if first.startswith("# ") else ""

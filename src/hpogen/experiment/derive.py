@@ -18,6 +18,7 @@ from ..outdir import staged_folder, write_files
 from ..tables import table
 from .assemble import replace_definitions
 from .configs import CONFIG_FILES, derived_config_text, read_base_config
+from .families import family, family_names
 from .layout import PACKAGE_FILES
 from .package import PLACEHOLDERS, finish_package
 
@@ -51,16 +52,40 @@ def read_base(base: Path) -> dict[str, str]:
     return files
 
 
-def choose(kind: str, given: str | None, named: str) -> str:
-    """The catalogue entry to use: the one given, else the one the method names, else the default."""
+def choose(kind: str, given: str | None, named: str, experiment: dict) -> str:
+    """The catalogue entry to use: the one given, else the one the method names (basecode has
+    already put a runnable stand-in there); a model must be one the package's family runs."""
     catalogue = table("catalogue")[kind]
-    if given is not None:
-        if given not in catalogue:
-            raise HpogenError(f"unknown {kind[:-1]} {given!r} (catalogue: {', '.join(catalogue)})")
-        return given
-    if named in catalogue:
-        return named
-    return "digits" if kind == "datasets" else "small_cnn"
+    name = given if given is not None else named
+    if name not in catalogue:
+        if given is None:
+            raise HpogenError(f"the base names no catalogue {kind[:-1]} ({named!r}): pass --{kind[:-1]}")
+        raise HpogenError(f"unknown {kind[:-1]} {given!r} (catalogue: {', '.join(catalogue)})")
+    family_name = experiment.get("family")
+    if kind == "models" and family_name in family_names():
+        allowed = family(family_name)["models"]
+        if name not in allowed:
+            raise HpogenError(f"the {family_name} family runs the models {', '.join(allowed)}, not {name!r}")
+    return name
+
+
+def check_kinds(dataset: str, model: str) -> None:
+    """A dataset and a model of the same kind (images or tokens), or one clear error."""
+    catalogue = table("catalogue")
+    data_kind = catalogue["datasets"][dataset].get("kind", "images")
+    model_kind = catalogue["models"][model].get("kind", "images")
+    if data_kind != model_kind:
+        raise HpogenError(f"the dataset {dataset!r} holds {data_kind} but the model {model!r} reads {model_kind}")
+
+
+def refuse_method_placeholder(files: dict[str, str], experiment: dict) -> None:
+    """derive fills only the dataset, the model and the runs: a method change left as
+    METHOD_PLACEHOLDER must be written by hand first."""
+    if "METHOD_PLACEHOLDER" not in files["src/train.py"]:
+        return
+    hooks = ", ".join(experiment.get("placeholders") or ["unknown"])
+    raise HpogenError(f"src/train.py still holds METHOD_PLACEHOLDER at the {hooks} hook: the method's own change "
+                      "is not in the catalogue, so write it there first (derive fills only the dataset and the model)")
 
 
 def check_data_root(dataset: str, data_root: Path | None) -> str | None:
@@ -88,10 +113,13 @@ def dataset_entry_source(dataset: str) -> str:
 def derived_files(request: DeriveRequest, files: dict[str, str]) -> dict[str, str]:
     where = {scale: str(request.base / name) for scale, name in CONFIG_FILES.items()}
     experiments = {scale: read_base_config(files[name], where[scale]) for scale, name in CONFIG_FILES.items()}
-    dataset = choose("datasets", request.dataset, str(experiments["full"]["method_dataset"]))
-    model = choose("models", request.model, str(experiments["full"]["method_model"]))
+    refuse_method_placeholder(files, experiments["full"])
+    dataset = choose("datasets", request.dataset, str(experiments["full"]["method_dataset"]), experiments["full"])
+    model = choose("models", request.model, str(experiments["full"]["method_model"]), experiments["full"])
+    check_kinds(dataset, model)
     data_root = check_data_root(dataset, request.data_root)
-    smoke_dataset = dataset if table("catalogue")["datasets"][dataset].get("embedded") else "fakedata"
+    entry = table("catalogue")["datasets"][dataset]
+    smoke_dataset = entry.get("smoke", dataset if entry.get("embedded") else "fakedata")
     model_template = template_source(f"experiment/catalogue/{table('catalogue')['models'][model]['template']}")
     derived = dict(files)
     derived["src/preprocess.py"] = replace_definitions(files["src/preprocess.py"], dataset_entry_source(dataset),

@@ -9,45 +9,86 @@ import, read from their syntax trees.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import libcst as cst
 
 from ..codegen import fill_template_module, format_tree, template_source
 from ..errors import HpogenError
 from ..outdir import staged_folder, write_files
 from ..pyimports import third_party_imports
 from ..tables import table
-from .assemble import compose_modules
+from .assemble import compose_modules, insert_before
 from .configs import CONFIG_FILES, base_config_text
+from .families import change_rules, family, family_template
 from .method import MethodSpec
-from .reading import MethodReading
+from .reading import MethodReading, Placeholder
 
 PLACEHOLDERS = ("DATASET_PLACEHOLDER", "MODEL_PLACEHOLDER", "SPECIFIC_CONFIG_PLACEHOLDER")
 
 
 def experiment_description(spec: MethodSpec, reading: MethodReading) -> dict[str, Any]:
     """What train.py prints first: the method in a few lines and what the package does with it."""
-    title = table("method")["families"][reading.family]["title"]
     method = " ".join(spec.methods.split())
     return {
         "family": reading.family,
-        "experiment": title,
+        "experiment": family(reading.family)["title"],
+        "changes": [c.name for c in reading.changes],
         "method": method if len(method) <= 400 else method[:397] + "...",
         "notes": list(reading.notes),
     }
 
 
+def _quoted_comment(placeholder: Placeholder) -> list[cst.EmptyLine]:
+    """Comment lines above a METHOD_PLACEHOLDER function: what to write and the method's own words."""
+    lines = [f"PLACEHOLDER: METHOD_PLACEHOLDER - the method's own change at the {placeholder.hook} hook is not in",
+             "hpogen's catalogue; write it here (hpogen derive refuses this package until you do).",
+             "The method describes it as:"]
+    for sentence in placeholder.quote:
+        lines += ["  " + part for part in textwrap.wrap(f'"{sentence}"', 96)]
+    return [cst.EmptyLine(comment=cst.Comment("# " + line.replace("\n", " ").rstrip())) for line in lines]
+
+
+def _placeholder_module(reading: MethodReading, placeholder: Placeholder) -> tuple[cst.Module, str]:
+    """The family's placeholder function for a hook, with the quoting comment; (module, function name)."""
+    module = cst.parse_module(template_source(family_template(reading.family, f"placeholder/{placeholder.hook}.py")))
+    body, name = [], None
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef) and name is None:
+            name = statement.name.value
+            statement = statement.with_changes(leading_lines=[*statement.leading_lines, *_quoted_comment(placeholder)])
+        body.append(statement)
+    return module.with_changes(body=body), name
+
+
+def family_train_module(reading: MethodReading) -> cst.Module:
+    """The family's train part with the method's changes (or its placeholder) put in and registered."""
+    catalogue = change_rules()
+    parts, registry = [], {}
+    for change in reading.changes:
+        rules = catalogue[change.name]
+        parts.append(cst.parse_module(template_source(family_template(reading.family, f"changes/{change.name}.py"))))
+        registry.setdefault(rules["hook"], {})[change.name] = cst.Name(rules["function"])
+    for placeholder in reading.placeholders:
+        module, function = _placeholder_module(reading, placeholder)
+        parts.append(module)
+        registry.setdefault(placeholder.hook, {})["method"] = cst.Name(function)
+    base = fill_template_module(family_template(reading.family, "train.py"),
+                                not_implemented=list(reading.not_implemented), changes=registry)
+    return insert_before(base, parts, "CHANGES")
+
+
 def python_files(spec: MethodSpec, reading: MethodReading) -> dict[str, str]:
     """The five modules, filled and composed but not yet formatted."""
-    family = reading.family
-    not_implemented = list(reading.not_implemented)
     train = compose_modules(
         fill_template_module("experiment/train_core.py", experiment_description=experiment_description(spec, reading)),
-        fill_template_module(f"experiment/train_{family}.py", not_implemented=not_implemented),
+        family_train_module(reading),
     )
     evaluate = compose_modules(template_source("experiment/evaluate_core.py"),
-                               template_source(f"experiment/evaluate_{family}.py"))
+                               template_source(family_template(reading.family, "evaluate.py")))
     return {
         "src/train.py": train,
         "src/evaluate.py": evaluate,
@@ -109,6 +150,6 @@ def write_basecode(spec: MethodSpec, reading: MethodReading, out: Path, force: b
 
 
 def _description(reading: MethodReading) -> str:
-    title = table("method")["families"][reading.family]["title"]
+    title = family(reading.family)["title"]
     missing = ", ".join(reading.not_implemented)
     return f"Experiment package: {title}" + (f" (named but not implemented: {missing})" if missing else "")

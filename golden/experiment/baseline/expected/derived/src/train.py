@@ -43,6 +43,7 @@ from torch import nn
 EXPERIMENT_DESCRIPTION = {
     "family": "baseline",
     "experiment": "plain supervised training: one model, one configuration per run",
+    "changes": [],
     "method": "We train a small CNN with plain SGD and cross-entropy on MNIST and report the spread of its test accuracy over seeds. No architecture or optimiser changes: this is the supervised baseline later methods are compared against.",
     "notes": [],
 }
@@ -143,13 +144,21 @@ def train_epochs(
 
 @torch.no_grad()
 def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> float:
+    """The share of correct predictions: per image, or per token when y holds sequences."""
     model.eval()
     correct = 0
     for start in range(0, len(y), batch_size):
         correct += int(
-            (model(X[start : start + batch_size]).argmax(1) == y[start : start + batch_size]).sum()
+            (model(X[start : start + batch_size]).argmax(-1) == y[start : start + batch_size]).sum()
         )
-    return correct / max(len(y), 1)
+    return correct / max(y.numel(), 1)
+
+
+def changes_for(hook: str, training: dict) -> list:
+    """The functions of the catalogue changes this run switches on (training.changes) at hook,
+    in that order; an empty list means the family's base algorithm."""
+    registered = CHANGES.get(hook, {})
+    return [registered[name] for name in training.get("changes") or [] if name in registered]
 
 
 def save_best(model: nn.Module, run: dict, data: dict, run_dir: Path) -> float:
@@ -218,6 +227,9 @@ def run_experiment(run: dict, data: dict, training: dict, seed: int, log) -> dic
         "not_implemented": NOT_IMPLEMENTED,
         "best_model": model,
     }
+
+
+CHANGES = {}
 
 
 def main() -> None:

@@ -6,7 +6,12 @@ Reads every {results_dir}/{run_id}/results.json that src/train.py wrote. Figures
 written only to {results_dir}/images/, named <topic>[_<condition>][_pairN].pdf; pair1 and
 pair2 of one topic are meant to stand side by side.
 
-Family part of evaluate.py: schedulers with and without hyper-gradient warm starts.
+Family part of evaluate.py: each scheduler with and without the method's changes.
+
+Per scheduler and variant: median time and epochs to the target accuracy, evaluations to it,
+final best test accuracy, and the paired Wilcoxon test against the unmodified scheduler; figures
+of best test accuracy against wall time and cumulative epochs, and for warm starts their
+overhead and how far they moved each hyperparameter.
 """
 
 from __future__ import annotations
@@ -114,9 +119,7 @@ def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
     by_seed = {}
     for result in results:
         if result["scheduler"] == scheduler:
-            by_seed.setdefault(result["seed"], {})[result["warm_start_label"]] = result[
-                "best_test_accuracy"
-            ]
+            by_seed.setdefault(result["seed"], {})[result["label"]] = result["best_test_accuracy"]
     pairs = [(s["none"], s[variant]) for s in by_seed.values() if "none" in s and variant in s]
     if len(pairs) < MIN_PAIRS_FOR_TEST:
         return {
@@ -133,24 +136,21 @@ def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
 
 
 def label_of(result: dict) -> str:
-    """The warm-start variant of a run: none, ohgw, random, or ohgw<k> for k steps."""
-    kind = result["warm_start"]
-    steps = [
-        len(c.get("hypergradients", [])) for c in result["configurations"] if c["kind"] == "ohgw"
-    ]
-    return f"ohgw{max(steps)}" if kind == "ohgw" and steps and max(steps) > 1 else kind
+    """The variant of a run within its scheduler: none (unmodified), or the method's variant name."""
+    variant, prefix = str(result.get("variant") or "none"), f"{result['scheduler']}-"
+    return variant[len(prefix) :] if variant.startswith(prefix) else variant
 
 
 def compare(results: list[dict], images: Path) -> dict:
     for result in results:
-        result["warm_start_label"] = label_of(result)
+        result["label"] = label_of(result)
     schedulers = sorted({r["scheduler"] for r in results})
     summary, figures = {}, []
     for scheduler in schedulers:
         groups = {}
         for result in results:
             if result["scheduler"] == scheduler:
-                groups.setdefault(result["warm_start_label"], []).append(result)
+                groups.setdefault(result["label"], []).append(result)
         summary[scheduler] = {
             label: {
                 "runs": len(group),
@@ -160,7 +160,11 @@ def compare(results: list[dict], images: Path) -> dict:
                 "median_epochs_to_target": median(
                     [time_to_target(r, "cumulative_epochs") for r in group]
                 ),
+                "median_evaluations_to_target": median(
+                    [time_to_target(r, "evaluations") for r in group]
+                ),
                 "reached_target": sum(time_to_target(r, "wall_time_s") is not None for r in group),
+                "median_stopped_trials": median([r.get("stopped_trials", 0) for r in group]),
                 "median_final_best_test_accuracy": median([r["best_test_accuracy"] for r in group]),
                 "median_warm_start_overhead": median([r["warm_start_overhead"] for r in group]),
                 "wilcoxon_vs_none": paired_test(results, scheduler, label)
@@ -196,18 +200,19 @@ def compare(results: list[dict], images: Path) -> dict:
         )
     shares = {}
     for result in results:
-        shares.setdefault(f"{result['scheduler']}+{result['warm_start_label']}", []).append(
+        shares.setdefault(f"{result['scheduler']}+{result['label']}", []).append(
             100 * result["warm_start_overhead"]
         )
     overhead = {key: median(values) or 0.0 for key, values in shares.items()}
-    figures.append(
-        save_figure(
-            bar_figure(overhead, "warm-start share of wall time (%)", "Warm-start overhead"),
-            images,
-            "warm_start_overhead",
+    if any(r["warm_start"] != "none" for r in results):
+        figures.append(
+            save_figure(
+                bar_figure(overhead, "warm-start share of wall time (%)", "Warm-start overhead"),
+                images,
+                "warm_start_overhead",
+            )
         )
-    )
-    figures.append(save_figure(shift_figure(results), images, "hyperparameter_shift"))
+        figures.append(save_figure(shift_figure(results), images, "hyperparameter_shift"))
     not_implemented = sorted({name for r in results for name in r.get("not_implemented", [])})
     return {"schedulers": summary, "figures": figures, "not_implemented": not_implemented}
 
@@ -217,7 +222,7 @@ def shift_figure(results: list[dict]):
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(5.5, 4))
-    labels = sorted({r["warm_start_label"] for r in results if r["warm_start"] != "none"})
+    labels = sorted({r["label"] for r in results if r["warm_start"] != "none"})
     names = sorted({name for r in results for c in r["configurations"] for name in c["before"]})
     width = 0.8 / max(len(labels), 1)
     for index, label in enumerate(labels):
@@ -226,7 +231,7 @@ def shift_figure(results: list[dict]):
             changes = [
                 abs(c["after"][name] - c["before"][name]) / max(abs(c["before"][name]), 1e-12)
                 for r in results
-                if r["warm_start_label"] == label
+                if r["label"] == label
                 for c in r["configurations"]
             ]
             shifts.append(median(changes) or 0.0)

@@ -42,3 +42,6 @@ def run_experiment(run: dict, data: dict, training: dict, seed: int, log) -> dic
         "trajectory": trajectory, "best_val_accuracy": best["val"], "best_test_accuracy": best["test"],
         "best_epoch": best["epoch"], "total_epochs": epochs, "not_implemented": NOT_IMPLEMENTED, "best_model": model,
     }
+
+
+CHANGES = {changes}
