@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import HpogenError
 from .engine import review
+from .rule import Finding
 
 SHOWN = 3  # findings named in the error line
 
 
-def require_ready(folder: Path, mode: str, base: Path | None = None, allowed: frozenset[str] = frozenset()) -> None:
+def require_ready(folder: Path, mode: str, base: Path | None = None,
+                  allowed: Callable[[Finding], bool] | None = None) -> None:
     """Raise HpogenError naming the first findings when the package at folder is not ready;
-    findings of the `allowed` codes (a placeholder hpogen left on purpose, and said so) pass."""
+    `allowed` findings (a placeholder hpogen left on purpose, and said so) pass."""
     report = review(folder, mode, base)
-    findings = [f for f in report.findings if f.code not in allowed]
+    findings = [f for f in report.findings if allowed is None or not allowed(f)]
     if not findings:
         return
     shown = "; ".join(f"{f.path}:{f.row}: {f.code} {f.message}" for f in findings[:SHOWN])
