@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 import yaml
-from packages import CASES, build_case, tree
+from packages import PACKAGE_CASES, STOPPED_CASES, build_case, stopped_case, tree
 
 from hpogen.codegen import ruff_binary
 from hpogen.experiment.layout import PACKAGE_FILES
@@ -23,7 +23,7 @@ CHANGED_BY_DERIVE = {"src/preprocess.py", "src/model.py", "config/smoke_test.yam
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return {case.name: build_case(case, tmp_path_factory.mktemp(case.name)) for case in CASES}
+    return {case.name: build_case(case, tmp_path_factory.mktemp(case.name)) for case in PACKAGE_CASES}
 
 
 def _diff(name: str, expected: bytes, actual: bytes) -> str:
@@ -31,7 +31,7 @@ def _diff(name: str, expected: bytes, actual: bytes) -> str:
                                         f"golden/{name}", f"generated/{name}"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 @pytest.mark.parametrize("stage", ["base", "derived"])
 def test_matches_golden(case, stage, built, update_golden):
     actual = tree(built[case.name][0 if stage == "base" else 1])
@@ -47,14 +47,14 @@ def test_matches_golden(case, stage, built, update_golden):
     assert not diffs, "\n".join(diffs)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 def test_regenerates_identically(case, built, tmp_path):
     again = build_case(case, tmp_path)
     for first, second in zip(built[case.name], again, strict=True):
         assert tree(first) == tree(second)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 @pytest.mark.parametrize("stage", [0, 1], ids=["base", "derived"])
 def test_exactly_the_eight_files_parse_and_are_formatted(case, stage, built):
     folder = built[case.name][stage]
@@ -75,7 +75,7 @@ def test_exactly_the_eight_files_parse_and_are_formatted(case, stage, built):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 def test_placeholders_only_where_dataset_and_model_belong(case, built):
     base, derived = built[case.name]
     for name in PACKAGE_FILES:
@@ -89,14 +89,14 @@ def test_placeholders_only_where_dataset_and_model_belong(case, built):
         assert not any(p in (derived / name).read_text() for p in (*PLACEHOLDERS, "TODO", "NotImplementedError"))
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 def test_derive_changes_only_dataset_model_and_config_files(case, built):
     base, derived = (tree(folder) for folder in built[case.name])
     unchanged = {name for name in base if base[name] == derived[name]}
     assert unchanged >= set(PACKAGE_FILES) - CHANGED_BY_DERIVE
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 def test_smoke_and_full_configs_list_the_same_runs_apart_from_seeds(case, built):
     derived = built[case.name][1]
     runs = {scale: yaml.safe_load((derived / f"config/{scale}.yaml").read_text())["runs"]
@@ -143,7 +143,7 @@ def test_uv_reads_the_pyproject_and_runs_main(built, tmp_path):
     assert "--smoke-test" in result.stdout and "--full-experiment" in result.stdout
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", PACKAGE_CASES, ids=lambda p: p.name)
 def test_configs_are_the_same_with_or_without_libyaml(case, built):
     """dump_yaml uses libyaml's emitter where PyYAML has it; PyYAML's own must write the same bytes,
     so a package is identical on machines without libyaml."""
@@ -155,3 +155,26 @@ def test_configs_are_the_same_with_or_without_libyaml(case, built):
         pure = yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)
         assert dump_yaml(data) == pure
         assert text.endswith(pure)
+
+
+@pytest.mark.parametrize("case", STOPPED_CASES, ids=lambda p: p.name)
+def test_stopped_case_matches_golden(case, tmp_path, update_golden):
+    """A refused method: basecode's one error line, nothing written. A method left with
+    METHOD_PLACEHOLDER: its base package byte for byte, and derive's one error line naming the hook."""
+    stderr = stopped_case(case, tmp_path)
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hpogen: error:"), stderr
+    expected_dir = case / "expected"
+    produced = {"error.txt": lines[0].replace(str(tmp_path), "WORK").encode() + b"\n"}
+    if (tmp_path / "base").is_dir():
+        produced.update({f"base/{name}": data for name, data in tree(tmp_path / "base").items()})
+    assert not (tmp_path / "derived").exists()
+    if update_golden:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        for name, data in produced.items():
+            (expected_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / name).write_bytes(data)
+    expected = tree(expected_dir)
+    assert sorted(produced) == sorted(expected)
+    diffs = [_diff(name, expected[name], produced[name]) for name in expected if expected[name] != produced[name]]
+    assert not diffs, "\n".join(diffs)

@@ -1,0 +1,268 @@
+"""Compare the runs of the experiment: one JSON comparison on stdout, PDF figures under images/.
+
+Usage: python -m src.evaluate --results-dir DIR [--config CONFIG.yaml]
+
+Reads every {results_dir}/{run_id}/results.json that src/train.py wrote. Figures are PDF only,
+written only to {results_dir}/images/, named <topic>[_<condition>][_pairN].pdf; pair1 and
+pair2 of one topic are meant to stand side by side.
+
+Family part of evaluate.py: each scheduler with and without the method's changes.
+
+Per scheduler and variant: median time and epochs to the target accuracy, evaluations to it,
+final best test accuracy, and the paired Wilcoxon test against the unmodified scheduler; figures
+of best test accuracy against wall time and cumulative epochs, and for warm starts their
+overhead and how far they moved each hyperparameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import yaml  # noqa: E402
+
+
+def load_results(results_dir: Path) -> list[dict]:
+    """Every run's results.json, in run_id order."""
+    found = []
+    for path in sorted(results_dir.glob("*/results.json")):
+        with open(path, encoding="utf-8") as handle:
+            found.append(json.load(handle))
+    if not found:
+        raise SystemExit(f"error: no results.json under {results_dir}")
+    return sorted(found, key=lambda result: result["run_id"])
+
+
+def median(values: list[float]) -> float | None:
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.median(finite)) if finite else None
+
+
+def time_to_target(result: dict, key: str) -> float | None:
+    """Wall time or cumulative epochs (key) at which the best test accuracy first reached the target."""
+    for point in result["trajectory"]:
+        if point["best_test_accuracy"] >= result["target_accuracy"]:
+            return float(point[key])
+    return None
+
+
+def save_figure(figure, images: Path, name: str) -> str:
+    images.mkdir(parents=True, exist_ok=True)
+    figure.tight_layout()
+    figure.savefig(images / f"{name}.pdf")
+    plt.close(figure)
+    return f"{name}.pdf"
+
+
+def curve_figure(groups: dict[str, list[dict]], x_key: str, x_label: str, title: str):
+    """Best test accuracy against x_key, one line per group (the median over its runs), final value annotated."""
+    figure, axis = plt.subplots(figsize=(5.5, 4))
+    for label, results in groups.items():
+        grid = np.linspace(0, max(max(p[x_key] for p in r["trajectory"]) for r in results), 50)
+        curves = [
+            np.interp(
+                grid,
+                [p[x_key] for p in r["trajectory"]],
+                [p["best_test_accuracy"] for p in r["trajectory"]],
+            )
+            for r in results
+        ]
+        values = np.median(np.array(curves), axis=0)
+        axis.plot(grid, values, label=label)
+        axis.annotate(
+            f"{values[-1]:.3f}",
+            (grid[-1], values[-1]),
+            textcoords="offset points",
+            xytext=(4, 0),
+            fontsize=8,
+        )
+    axis.set_xlabel(x_label)
+    axis.set_ylabel("best test accuracy")
+    axis.set_title(title)
+    axis.legend(fontsize=8)
+    return figure
+
+
+def bar_figure(values: dict[str, float], ylabel: str, title: str):
+    """One bar per label with its value written above it."""
+    figure, axis = plt.subplots(figsize=(5.5, 4))
+    labels = list(values)
+    bars = axis.bar(range(len(labels)), [values[label] for label in labels], label=ylabel)
+    for bar, label in zip(bars, labels, strict=True):
+        axis.annotate(
+            f"{values[label]:.3g}",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    axis.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    axis.set_ylabel(ylabel)
+    axis.set_title(title)
+    axis.legend(fontsize=8)
+    return figure
+
+
+MIN_PAIRS_FOR_TEST = 6
+
+
+def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
+    """Two-sided Wilcoxon signed-rank test of final best test accuracy, paired by seed."""
+    by_seed = {}
+    for result in results:
+        if result["scheduler"] == scheduler:
+            by_seed.setdefault(result["seed"], {})[result["label"]] = result["best_test_accuracy"]
+    pairs = [(s["none"], s[variant]) for s in by_seed.values() if "none" in s and variant in s]
+    if len(pairs) < MIN_PAIRS_FOR_TEST:
+        return {
+            "pairs": len(pairs),
+            "p_value": None,
+            "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds",
+        }
+    from scipy.stats import wilcoxon
+
+    baseline, treated = zip(*pairs, strict=True)
+    if all(a == b for a, b in pairs):
+        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
+    return {"pairs": len(pairs), "p_value": float(wilcoxon(treated, baseline).pvalue)}
+
+
+def label_of(result: dict) -> str:
+    """The variant of a run within its scheduler: none (unmodified), or the method's variant name."""
+    variant, prefix = str(result.get("variant") or "none"), f"{result['scheduler']}-"
+    return variant[len(prefix) :] if variant.startswith(prefix) else variant
+
+
+def compare(results: list[dict], images: Path) -> dict:
+    for result in results:
+        result["label"] = label_of(result)
+    schedulers = sorted({r["scheduler"] for r in results})
+    summary, figures = {}, []
+    for scheduler in schedulers:
+        groups = {}
+        for result in results:
+            if result["scheduler"] == scheduler:
+                groups.setdefault(result["label"], []).append(result)
+        summary[scheduler] = {
+            label: {
+                "runs": len(group),
+                "median_time_to_target_s": median(
+                    [time_to_target(r, "wall_time_s") for r in group]
+                ),
+                "median_epochs_to_target": median(
+                    [time_to_target(r, "cumulative_epochs") for r in group]
+                ),
+                "median_evaluations_to_target": median(
+                    [time_to_target(r, "evaluations") for r in group]
+                ),
+                "reached_target": sum(time_to_target(r, "wall_time_s") is not None for r in group),
+                "median_stopped_trials": median([r.get("stopped_trials", 0) for r in group]),
+                "median_final_best_test_accuracy": median([r["best_test_accuracy"] for r in group]),
+                "median_warm_start_overhead": median([r["warm_start_overhead"] for r in group]),
+                "wilcoxon_vs_none": paired_test(results, scheduler, label)
+                if label != "none"
+                else None,
+            }
+            for label, group in sorted(groups.items())
+        }
+        labelled = {f"{scheduler}+{label}": group for label, group in sorted(groups.items())}
+        figures.append(
+            save_figure(
+                curve_figure(
+                    labelled,
+                    "wall_time_s",
+                    "wall-clock time (s)",
+                    f"{scheduler}: best test accuracy",
+                ),
+                images,
+                f"best_accuracy_{scheduler}_pair1",
+            )
+        )
+        figures.append(
+            save_figure(
+                curve_figure(
+                    labelled,
+                    "cumulative_epochs",
+                    "cumulative epochs",
+                    f"{scheduler}: best test accuracy",
+                ),
+                images,
+                f"best_accuracy_{scheduler}_pair2",
+            )
+        )
+    shares = {}
+    for result in results:
+        shares.setdefault(f"{result['scheduler']}+{result['label']}", []).append(
+            100 * result["warm_start_overhead"]
+        )
+    overhead = {key: median(values) or 0.0 for key, values in shares.items()}
+    if any(r["warm_start"] != "none" for r in results):
+        figures.append(
+            save_figure(
+                bar_figure(overhead, "warm-start share of wall time (%)", "Warm-start overhead"),
+                images,
+                "warm_start_overhead",
+            )
+        )
+        figures.append(save_figure(shift_figure(results), images, "hyperparameter_shift"))
+    not_implemented = sorted({name for r in results for name in r.get("not_implemented", [])})
+    return {"schedulers": summary, "figures": figures, "not_implemented": not_implemented}
+
+
+def shift_figure(results: list[dict]):
+    """How far warm starts moved each hyperparameter: median relative change per variant."""
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(5.5, 4))
+    labels = sorted({r["label"] for r in results if r["warm_start"] != "none"})
+    names = sorted({name for r in results for c in r["configurations"] for name in c["before"]})
+    width = 0.8 / max(len(labels), 1)
+    for index, label in enumerate(labels):
+        shifts = []
+        for name in names:
+            changes = [
+                abs(c["after"][name] - c["before"][name]) / max(abs(c["before"][name]), 1e-12)
+                for r in results
+                if r["label"] == label
+                for c in r["configurations"]
+            ]
+            shifts.append(median(changes) or 0.0)
+        axis.bar([i + index * width for i in range(len(names))], shifts, width, label=label)
+    axis.set_xticks(range(len(names)), names, rotation=30, ha="right")
+    axis.set_ylabel("median relative change")
+    axis.set_title("Hyperparameters before vs after the warm start")
+    if labels:
+        axis.legend(fontsize=8)
+    return figure
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Compare the runs of the experiment.")
+    parser.add_argument("--results-dir", required=True, type=Path)
+    parser.add_argument("--config", type=Path, default=None)
+    args = parser.parse_args()
+    results = load_results(args.results_dir)
+    experiment = {}
+    if args.config is not None:
+        with open(args.config, encoding="utf-8") as handle:
+            experiment = (yaml.safe_load(handle) or {}).get("experiment") or {}
+    comparison = compare(results, args.results_dir / "images")
+    print(
+        json.dumps(
+            {"experiment": experiment.get("name"), "runs": len(results), **comparison},
+            default=float,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
