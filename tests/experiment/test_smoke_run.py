@@ -42,7 +42,7 @@ def test_every_run_logged_and_recorded(smoke):
         assert (run_dir / "stderr.log").is_file()
         lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
         assert lines and all(line["run_id"] == run["run_id"] for line in lines)
-        assert lines[0]["description"]["family"] == "ohgw"
+        assert lines[0]["description"]["family"] == "hpo_scheduler"
         assert lines[-1]["event"] == "final"
         assert any(line.get("event") == "rung" for line in lines)
         result = json.loads((run_dir / "results.json").read_text())
