@@ -240,7 +240,7 @@ PLACEHOLDER_LOADER = (
 )
 OHGW_DEPENDENCIES = (
     'dependencies = [\n    "PyYAML>=6.0",\n    "matplotlib>=3.7",\n    "numpy>=1.24",\n'
-    '    "scipy>=1.10",\n    "torch>=2.2",\n]\n'
+    '    "scikit-learn>=1.3",\n    "scipy>=1.10",\n    "torch>=2.2",\n]\n'
 )
 BASELINE_DERIVED_DEPENDENCIES = (
     'dependencies = [\n    "PyYAML>=6.0",\n    "matplotlib>=3.7",\n    "numpy>=1.24",\n'
@@ -387,7 +387,7 @@ MUTANTS = [
       Write("scripts/plot_results.py", "import sys\n\nprint(sys.argv)\n")),
     # ------------------------------------------------------------------ HPG2: pyproject
     M("pyproject-unquoted-name", "base", "ohgw", "HPG201", "pyproject.toml parses",
-      Replace("pyproject.toml", 'name = "ohgw-experiment"', "name = ohgw-experiment")),
+      Replace("pyproject.toml", 'name = "hpo_scheduler-experiment"', "name = hpo_scheduler-experiment")),
     M("pyproject-no-project-table", "derived", "ohgw", "HPG201", "pyproject.toml has [project]",
       Replace("pyproject.toml", "[project]\n", "[tool.experiment]\n")),
     M("pyproject-no-name", "base", "baseline", "HPG201", "[project] has a name",
@@ -420,7 +420,7 @@ MUTANTS = [
     M("yaml-jinja-run-id", "derived", "ohgw", "HPG205", "configs are YAML, not templates",
       Replace("config/smoke_test.yaml", "- run_id: asha-none-s0\n", "- run_id: {{ run_id }}\n")),
     M("yaml-jinja-experiment-name", "base", "ohgw", "HPG205", "configs are YAML, not templates",
-      Replace("config/full_experiment.yaml", "  name: ohgw-experiment\n",
+      Replace("config/full_experiment.yaml", "  name: hpo_scheduler-experiment\n",
               "  name: {{ experiment_name }}\n")),
     M("yaml-jinja-run-id-seed", "derived", "baseline", "HPG205", "configs are YAML",
       Replace("config/full_experiment.yaml", "- run_id: baseline-s0\n",
@@ -580,8 +580,8 @@ MUTANTS = [
       Replace("src/train.py",
               "    model.eval()\n    correct = 0\n    for start in range(0, len(y), batch_size):\n"
               "        correct += int(\n"
-              "            (model(X[start : start + batch_size]).argmax(1) == y[start : start + batch_size]).sum()\n"
-              "        )\n    return correct / max(len(y), 1)\n", "    ...\n")),
+              "            (model(X[start : start + batch_size]).argmax(-1) == y[start : start + batch_size]).sum()\n"
+              "        )\n    return correct / max(y.numel(), 1)\n", "    ...\n")),
     M("stub-not-implemented", "train", "breast_cancer", "HPG406", "functions have bodies",
       Replace("train.py",
               "    low, high = float(np.min(y_train)), float(np.max(y_train))\n"

@@ -106,10 +106,10 @@ class MissingDependency(Rule):
     VALID = [Example({"src/model.py": "def build():\n    import PIL.Image\n    try:\n        import wandb\n"
                                       "    except ImportError:\n        wandb = None\n    return PIL.Image\n",
                       "pyproject.toml": '[project]\nname = "x"\ndependencies = ["pillow_simd", "numpy", "torch",'
-                                        ' "pyyaml>=6", "matplotlib", "scipy"]\n'})]
+                                        ' "pyyaml>=6", "matplotlib", "scipy", "scikit-learn"]\n'})]
     INVALID = [
-        Example({"src/preprocess.py": "def load():\n    from sklearn.datasets import load_digits\n"
-                                      "    return load_digits()\n"}, mode="derived"),
+        Example({"src/preprocess.py": "def load():\n    from skimage.data import camera\n"
+                                      "    return camera()\n"}, mode="derived"),
         Example({"src/model.py": "import cv2\nimport timm\n"}),
         Example({"src/evaluate.py": "from google.protobuf import text_format\n"}),
     ]
