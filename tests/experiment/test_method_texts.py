@@ -19,6 +19,19 @@ EXPECTED = {
     "hpo_slope_stop": ("hpo_scheduler", ["slope_stop"], None, ["a tabulated HPO benchmark->digits"]),
     "hpo_surrogate_rank": ("hpo_scheduler", ["surrogate_rank"], None, []),
     "hpo_placeholder_sharpness": ("hpo_scheduler", [], "curve_score", []),
+    "objective_brier": ("objective", ["brier_mix"], None, []),
+    "objective_label_smoothing": ("objective", ["label_smoothing"], None, []),
+    "objective_distillation": ("objective", ["distillation"], None, []),
+    "objective_consistency": ("objective", ["consistency"], None, []),
+    "objective_sample_weight": ("objective", ["sample_weight"], None, []),
+    "objective_token_brier": ("objective", ["brier_mix"], None,
+                              ["a large text corpus->wikitext2", "a pretrained language model->causal_transformer"]),
+    "objective_margin_penalty": ("objective", [], "loss", []),
+    "tta_entropy_scaling": ("tta", ["entropy_scaling"], None, []),
+    "tta_entropy_threshold": ("tta", ["entropy_threshold"], None, ["a deep or pretrained ResNet->resnet20"]),
+    "tta_imagenet_c": ("tta", ["entropy_threshold"], None,
+                       ["ImageNet-C->cifar10", "a deep or pretrained ResNet->resnet20"]),
+    "tta_prototype_ot": ("tta", [], "adapt_loss", []),
 }
 REFUSED = ["refused_diffusion_early_exit", "refused_graph_rewiring", "refused_rl_exploration"]
 

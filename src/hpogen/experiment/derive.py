@@ -104,7 +104,7 @@ def check_data_root(dataset: str, data_root: Path | None) -> str | None:
 def dataset_entry_source(dataset: str) -> str:
     entry = table("catalogue")["datasets"][dataset]
     template = f"experiment/catalogue/{entry['template']}"
-    if entry.get("embedded"):
+    if entry.get("embedded") or "torchvision_class" not in entry:
         return template_source(template)
     return fill_template(template, dataset_name=dataset, image_shape=tuple(entry["image_shape"]),
                          num_classes=int(entry["num_classes"]), torchvision_class=entry["torchvision_class"])

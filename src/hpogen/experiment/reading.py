@@ -232,7 +232,10 @@ def read_fact(name: str, rule: dict[str, Any], sections: dict[str, str]) -> Fact
     if not found and "sections" in rule:
         found = _search(rule, sections, [s for s in SECTION_ORDER if s in sections])
     if not found:
-        return Fact(name, rule["default"], rule["id"], f"default: {rule['default_reason']}")
+        default = rule["default"]
+        if rule["kind"] == "percent" and isinstance(default, float | int) and default > 1:
+            default = default / 100.0
+        return Fact(name, default, rule["id"], f"default: {rule['default_reason']}")
     values = [value for value, _, _ in found]
     _, section, sentence = found[0]
     value = list(dict.fromkeys(values)) if rule["kind"] == "list" else values[0]
