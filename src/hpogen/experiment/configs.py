@@ -84,12 +84,14 @@ def variants(reading: MethodReading) -> list[dict[str, Any]]:
 
 def shared_training(reading: MethodReading, scale: str) -> dict[str, Any]:
     """The training settings every run of one config file shares: the family's settings for the
-    scale, and the facts and change parameters the text states (the smoke scale keeps its own
+    scale, and the facts, family parameters and change parameters the text states (the smoke scale keeps its own
     tiny sizes where it sets them)."""
     rules = table("method")
     settings = dict(family(reading.family)["settings"][scale])
     kept = set(settings) if scale == "smoke" else set()
-    stated = [(f, rules["facts"][f.name].get("training", False)) for f in reading.facts]
+    params = family(reading.family).get("params", {})
+    stated = [(f, params[f.name].get("training", True) if f.name in params else rules["facts"][f.name].get("training", False))
+              for f in reading.facts]
     catalogue = change_rules()
     stated += [(p, catalogue[c.name]["params"][p.name].get("training", True)) for c in reading.changes for p in c.params]
     for fact, destination in stated:

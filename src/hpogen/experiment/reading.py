@@ -148,6 +148,8 @@ def read_method(spec: MethodSpec, family_name: str | None = None) -> MethodReadi
         chosen, reason = _match_family(sections, rules["proposal"])
     rules_of_family = family(chosen)
     facts = [read_fact(name, rules["facts"][name], sections) for name in rules_of_family["facts"]]
+    facts += [read_fact(name, {"id": rules_of_family["id"], **entry}, sections)
+              for name, entry in rules_of_family.get("params", {}).items()]
     facts, stand_ins = resolve_stand_ins(facts, sections, rules_of_family)
     changes = tuple(_read_changes(chosen, sections))
     placeholders = () if changes else _placeholders(rules_of_family, sections, rules["proposal"])
