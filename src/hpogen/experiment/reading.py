@@ -20,6 +20,8 @@ from .method import MethodSpec
 # where facts are looked for first: the section that defines the experiment
 SECTION_ORDER = ("Experimental Setup", "Methods", "Experimental Code", "Experimental Design", "Open Problems",
                  "Expected Result", "Expected Conclusion")
+# where a method says what it does, so where its changes are read
+CHANGE_SECTIONS = ("Methods", "Experimental Setup", "Experimental Code", "Experimental Design")
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -196,8 +198,10 @@ def _match_family(sections: dict[str, str], proposal: dict[str, Any]) -> tuple[s
 
 
 def _read_changes(family_name: str, sections: dict[str, str]):
-    """The catalogue changes of the family whose every `requires` and one `any` pattern match."""
-    text = "\n".join(sections.values())
+    """The catalogue changes of the family whose every `requires` and one `any` pattern match the
+    sections that say what the method does (a change named only among the open problems or the
+    expected conclusions, "acts like label smoothing", is not switched on)."""
+    text = "\n".join(sections[s] for s in CHANGE_SECTIONS if s in sections)
     for name, rules in changes_of(family_name).items():
         if not all(_matches(p, text) for p in rules.get("requires", [])):
             continue
