@@ -244,11 +244,11 @@ OHGW_DEPENDENCIES = (
 )
 BASELINE_DERIVED_DEPENDENCIES = (
     'dependencies = [\n    "PyYAML>=6.0",\n    "matplotlib>=3.7",\n    "numpy>=1.24",\n'
-    '    "torch>=2.2",\n    "torchvision>=0.17",\n]\n'
+    '    "scipy>=1.10",\n    "torch>=2.2",\n    "torchvision>=0.17",\n]\n'
 )
 BASELINE_DEPENDENCIES = (
     'dependencies = [\n    "PyYAML>=6.0",\n    "matplotlib>=3.7",\n    "numpy>=1.24",\n'
-    '    "torch>=2.2",\n]\n'
+    '    "scipy>=1.10",\n    "torch>=2.2",\n]\n'
 )
 TEE_THREADS = (
     "    readers = [\n"

@@ -106,3 +106,25 @@ def test_successive_halving_and_hyperband_brackets(reports, name):
     assert rungs[19:22] == [2] * 3
     new_trials = [trial for trial, _ in found["hyperband"]]
     assert new_trials[13:18] == list(range(9, 14)) and new_trials[19:22] == [14, 15, 16]
+
+
+def test_paired_wilcoxon_over_seeds(tmp_path):
+    """Every family's evaluation pairs runs by seed through evaluate_core's wilcoxon_pairs: no
+    p-value below 6 seeds, 1.0 for ties, and the exact two-sided value for 7 consistent gains."""
+    invoke("basecode", METHODS / "hpo_slope_stop.json", "--out", tmp_path / "base")
+    invoke("derive", tmp_path / "base", "--dataset", "digits", "--out", tmp_path / "package")
+    driver = textwrap.dedent('''
+        import json, sys
+        sys.path.insert(0, sys.argv[1])
+        from src.evaluate import wilcoxon_pairs
+        gains = [(0.5, 0.5 + 0.01 * (i + 1)) for i in range(7)]
+        print("RESULT " + json.dumps([wilcoxon_pairs(gains[:5]), wilcoxon_pairs([(0.5, 0.5)] * 6),
+                                      wilcoxon_pairs(gains)]))
+    ''')
+    completed = subprocess.run([sys.executable, "-c", driver, str(tmp_path / "package")], capture_output=True,
+                               text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    few, ties, gains = json.loads(completed.stdout.split("RESULT ", 1)[1])
+    assert few["p_value"] is None and few["pairs"] == 5
+    assert ties["p_value"] == 1.0
+    assert gains["p_value"] == pytest.approx(2 / 2**7)

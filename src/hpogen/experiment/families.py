@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HpogenError
-from ..resources import RULES_DIR, TEMPLATES_DIR
+from ..resources import RULES_DIR
 
 FAMILIES_DIR = RULES_DIR / "experiment" / "families"
 CHANGES_DIR = RULES_DIR / "experiment" / "changes"
@@ -60,7 +60,3 @@ def changes_of(family_name: str) -> dict[str, dict[str, Any]]:
 def family_template(family_name: str, part: str) -> str:
     """The path under templates/ of a family's part (train.py, evaluate.py, ...)."""
     return f"experiment/{family_name}/{part}"
-
-
-def has_template(relative: str) -> bool:
-    return (TEMPLATES_DIR / relative).is_file()

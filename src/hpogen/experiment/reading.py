@@ -133,10 +133,6 @@ class MethodReading:
         }
 
 
-def families() -> list[str]:
-    return family_names()
-
-
 def read_method(spec: MethodSpec, family_name: str | None = None) -> MethodReading:
     """The family (chosen by the rules, or given), the changes the method makes and every fact
     that family needs; stand-ins for what cannot run here, a placeholder for an unknown change."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MIN_PAIRS_FOR_TEST = 6
-
 
 def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
     """Two-sided Wilcoxon signed-rank test of final best test accuracy, paired by seed."""
@@ -19,14 +17,7 @@ def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
         if result["scheduler"] == scheduler:
             by_seed.setdefault(result["seed"], {})[result["label"]] = result["best_test_accuracy"]
     pairs = [(s["none"], s[variant]) for s in by_seed.values() if "none" in s and variant in s]
-    if len(pairs) < MIN_PAIRS_FOR_TEST:
-        return {"pairs": len(pairs), "p_value": None, "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds"}
-    from scipy.stats import wilcoxon
-
-    baseline, treated = zip(*pairs, strict=True)
-    if all(a == b for a, b in pairs):
-        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
-    return {"pairs": len(pairs), "p_value": float(wilcoxon(treated, baseline).pvalue)}
+    return wilcoxon_pairs(pairs)
 
 
 def label_of(result: dict) -> str:

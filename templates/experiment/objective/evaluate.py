@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MIN_PAIRS_FOR_TEST = 6
+
 METRICS = ("test_accuracy", "test_nll", "test_brier", "test_ece", "test_perplexity")
 
 
@@ -29,14 +29,7 @@ def paired_test(results: list[dict], base: str, variant: str, metric: str) -> di
         if result.get(metric) is not None:
             by_seed.setdefault(result["seed"], {})[result["variant"]] = result[metric]
     pairs = [(s[base], s[variant]) for s in by_seed.values() if base in s and variant in s]
-    if len(pairs) < MIN_PAIRS_FOR_TEST:
-        return {"pairs": len(pairs), "p_value": None, "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds"}
-    from scipy.stats import wilcoxon
-
-    baseline, treated = zip(*pairs, strict=True)
-    if all(a == b for a, b in pairs):
-        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
-    return {"pairs": len(pairs), "p_value": float(wilcoxon(treated, baseline).pvalue)}
+    return wilcoxon_pairs(pairs)
 
 
 def pooled_reliability(group: list[dict]) -> list[dict]:

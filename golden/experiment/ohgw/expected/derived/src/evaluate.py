@@ -46,6 +46,26 @@ def median(values: list[float]) -> float | None:
     return float(np.median(finite)) if finite else None
 
 
+MIN_PAIRS_FOR_TEST = 6
+
+
+def wilcoxon_pairs(pairs: list[tuple[float, float]]) -> dict:
+    """Two-sided Wilcoxon signed-rank test over (baseline, treated) pairs, one pair per seed;
+    no p-value below MIN_PAIRS_FOR_TEST pairs, and 1.0 when every pair is a tie."""
+    if len(pairs) < MIN_PAIRS_FOR_TEST:
+        return {
+            "pairs": len(pairs),
+            "p_value": None,
+            "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds",
+        }
+    if all(a == b for a, b in pairs):
+        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
+    from scipy.stats import wilcoxon
+
+    baseline, treated = zip(*pairs, strict=True)
+    return {"pairs": len(pairs), "p_value": float(wilcoxon(treated, baseline).pvalue)}
+
+
 def time_to_target(result: dict, key: str) -> float | None:
     """Wall time or cumulative epochs (key) at which the best test accuracy first reached the target."""
     for point in result["trajectory"]:
@@ -111,9 +131,6 @@ def bar_figure(values: dict[str, float], ylabel: str, title: str):
     return figure
 
 
-MIN_PAIRS_FOR_TEST = 6
-
-
 def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
     """Two-sided Wilcoxon signed-rank test of final best test accuracy, paired by seed."""
     by_seed = {}
@@ -121,18 +138,7 @@ def paired_test(results: list[dict], scheduler: str, variant: str) -> dict:
         if result["scheduler"] == scheduler:
             by_seed.setdefault(result["seed"], {})[result["label"]] = result["best_test_accuracy"]
     pairs = [(s["none"], s[variant]) for s in by_seed.values() if "none" in s and variant in s]
-    if len(pairs) < MIN_PAIRS_FOR_TEST:
-        return {
-            "pairs": len(pairs),
-            "p_value": None,
-            "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds",
-        }
-    from scipy.stats import wilcoxon
-
-    baseline, treated = zip(*pairs, strict=True)
-    if all(a == b for a, b in pairs):
-        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
-    return {"pairs": len(pairs), "p_value": float(wilcoxon(treated, baseline).pvalue)}
+    return wilcoxon_pairs(pairs)
 
 
 def label_of(result: dict) -> str:

@@ -46,6 +46,26 @@ def median(values: list[float]) -> float | None:
     return float(np.median(finite)) if finite else None
 
 
+MIN_PAIRS_FOR_TEST = 6
+
+
+def wilcoxon_pairs(pairs: list[tuple[float, float]]) -> dict:
+    """Two-sided Wilcoxon signed-rank test over (baseline, treated) pairs, one pair per seed;
+    no p-value below MIN_PAIRS_FOR_TEST pairs, and 1.0 when every pair is a tie."""
+    if len(pairs) < MIN_PAIRS_FOR_TEST:
+        return {
+            "pairs": len(pairs),
+            "p_value": None,
+            "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds",
+        }
+    if all(a == b for a, b in pairs):
+        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
+    from scipy.stats import wilcoxon
+
+    baseline, treated = zip(*pairs, strict=True)
+    return {"pairs": len(pairs), "p_value": float(wilcoxon(treated, baseline).pvalue)}
+
+
 def time_to_target(result: dict, key: str) -> float | None:
     """Wall time or cumulative epochs (key) at which the best test accuracy first reached the target."""
     for point in result["trajectory"]:
@@ -111,31 +131,16 @@ def bar_figure(values: dict[str, float], ylabel: str, title: str):
     return figure
 
 
-MIN_PAIRS_FOR_TEST = 6
-
-
 def paired_test(results: list[dict], treated: str, baseline: str) -> dict:
     """Two-sided Wilcoxon signed-rank test of the mean online accuracy, paired by seed."""
     by_seed = {}
     for result in results:
         by_seed.setdefault(result["seed"], {})[result["variant"]] = result["mean_online_accuracy"]
     pairs = [(s[baseline], s[treated]) for s in by_seed.values() if baseline in s and treated in s]
-    if len(pairs) < MIN_PAIRS_FOR_TEST:
-        return {
-            "pairs": len(pairs),
-            "p_value": None,
-            "note": f"needs at least {MIN_PAIRS_FOR_TEST} paired seeds",
-        }
-    if all(a == b for a, b in pairs):
-        return {"pairs": len(pairs), "p_value": 1.0, "note": "identical scores"}
-    from scipy.stats import wilcoxon
-
-    before, after = zip(*pairs, strict=True)
-    return {
-        "pairs": len(pairs),
-        "p_value": float(wilcoxon(after, before).pvalue),
-        "median_difference": float(np.median(np.array(after) - np.array(before))),
-    }
+    test = wilcoxon_pairs(pairs)
+    if test["p_value"] is not None and "note" not in test:
+        test["median_difference"] = float(np.median([after - before for before, after in pairs]))
+    return test
 
 
 def stream_medians(group: list[dict], key: str) -> dict[str, dict[str, float]]:
