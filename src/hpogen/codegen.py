@@ -10,15 +10,11 @@ costs more than half of generate's 0.5 s budget.
 from __future__ import annotations
 
 import math
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import libcst as cst
 
-from .resources import TEMPLATES_DIR
+from .formatting import template_source
 
 
 def to_node(value: Any) -> cst.BaseExpression:
@@ -56,10 +52,6 @@ def _quote(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
-
-
-def template_source(name: str) -> str:
-    return (TEMPLATES_DIR / name).read_text(encoding="utf-8")
 
 
 def fill_template(name: str, **holes: Any) -> str:
@@ -107,30 +99,3 @@ class _HoleFiller(cst.CSTTransformer):
                 self.used.add(element.value)
                 return self.holes[element.value]
         return updated
-
-
-def ruff_binary() -> str:
-    """The pinned ruff next to this interpreter (falls back to PATH)."""
-    candidate = Path(sys.executable).with_name("ruff")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("ruff")
-    if found is None:
-        raise RuntimeError("ruff is not installed")
-    return found
-
-
-def format_tree(folder: Path) -> None:
-    """Sort imports, drop unused ones (F401) and format every .py file under folder."""
-    ruff = ruff_binary()
-    config = str(Path(__file__).with_name("ruff_generated.toml"))
-    subprocess.run(
-        [ruff, "check", "--config", config, "--fix", "--quiet", "--select", "I,F401", str(folder)],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [ruff, "format", "--config", config, "--quiet", str(folder)],
-        check=True,
-        capture_output=True,
-    )

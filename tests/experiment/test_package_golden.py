@@ -12,9 +12,9 @@ import pytest
 import yaml
 from packages import PACKAGE_CASES, STOPPED_CASES, build_case, stopped_case, tree
 
-from hpogen.codegen import ruff_binary
 from hpogen.experiment.layout import PACKAGE_FILES
 from hpogen.experiment.package import PLACEHOLDERS
+from hpogen.formatting import ruff_binary
 from hpogen.pyimports import third_party_imports
 
 CHANGED_BY_DERIVE = {"src/preprocess.py", "src/model.py", "config/smoke_test.yaml", "config/full_experiment.yaml",

@@ -8,7 +8,7 @@ import sys
 import pytest
 from bundles import GOLDEN, ROOT, bundle_files, case_args, generate
 
-from hpogen.codegen import ruff_binary
+from hpogen.formatting import ruff_binary
 from hpogen.render.requirements import DATA_MODULES
 from hpogen.render.write import data_module_source
 

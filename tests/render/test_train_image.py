@@ -83,7 +83,7 @@ def test_template_is_valid_python_with_the_contract_holes():
 
 
 def test_rendered_bundle_is_ruff_clean_and_filled(bundles):
-    from hpogen.codegen import ruff_binary
+    from hpogen.formatting import ruff_binary
 
     config = ROOT / "src" / "hpogen" / "ruff_generated.toml"
     for folder in bundles.values():

@@ -26,7 +26,7 @@ from tabular_driver import (
     space_args,
 )
 
-from hpogen.codegen import ruff_binary, template_source
+from hpogen.formatting import ruff_binary, template_source
 from hpogen.render.train import render_tabular_train
 
 

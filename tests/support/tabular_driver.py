@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tabular_data import build_dataset
 
-from hpogen.codegen import format_tree
+from hpogen.formatting import format_tree
 from hpogen.render.train import render_tabular_train
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..codegen import fill_template, template_source
 from ..errors import HpogenError
+from ..formatting import template_source
 from ..outdir import staged_folder, write_files
 from ..tables import table
 from .assemble import replace_definitions
@@ -21,6 +21,7 @@ from .configs import CONFIG_FILES, derived_config_text, read_base_config
 from .families import family, family_names
 from .layout import PACKAGE_FILES
 from .package import PLACEHOLDERS, finish_package
+from .splice import fill
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def dataset_entry_source(dataset: str) -> str:
     template = f"experiment/catalogue/{entry['template']}"
     if entry.get("embedded") or "torchvision_class" not in entry:
         return template_source(template)
-    return fill_template(template, dataset_name=dataset, image_shape=tuple(entry["image_shape"]),
+    return fill(template_source(template), dataset_name=dataset, image_shape=tuple(entry["image_shape"]),
                          num_classes=int(entry["num_classes"]), torchvision_class=entry["torchvision_class"])
 
 

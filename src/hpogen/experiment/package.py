@@ -14,18 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
-from ..codegen import fill_template_module, format_tree, template_source
 from ..errors import HpogenError
+from ..formatting import format_tree, template_source
 from ..outdir import staged_folder, write_files
 from ..pyimports import third_party_imports
 from ..tables import table
-from .assemble import compose_modules, insert_before
+from .assemble import Module, compose_modules, insert_before
 from .configs import CONFIG_FILES, base_config_text
 from .families import change_rules, family, family_template
 from .method import MethodSpec
 from .reading import MethodReading, Placeholder
+from .splice import Ref, Statement, fill, statements
 
 PLACEHOLDERS = ("DATASET_PLACEHOLDER", "MODEL_PLACEHOLDER", "SPECIFIC_CONFIG_PLACEHOLDER")
 
@@ -42,49 +41,45 @@ def experiment_description(spec: MethodSpec, reading: MethodReading) -> dict[str
     }
 
 
-def _quoted_comment(placeholder: Placeholder) -> list[cst.EmptyLine]:
+def _quoted_comment(placeholder: Placeholder) -> list[str]:
     """Comment lines above a METHOD_PLACEHOLDER function: what to write and the method's own words."""
     lines = [f"PLACEHOLDER: METHOD_PLACEHOLDER - the method's own change at the {placeholder.hook} hook is not in",
              "hpogen's catalogue; write it here (hpogen derive refuses this package until you do).",
              "The method describes it as:"]
     for sentence in placeholder.quote:
         lines += ["  " + part for part in textwrap.wrap(f'"{sentence}"', 96)]
-    return [cst.EmptyLine(comment=cst.Comment("# " + line.replace("\n", " ").rstrip())) for line in lines]
+    return lines
 
 
-def _placeholder_module(reading: MethodReading, placeholder: Placeholder) -> tuple[cst.Module, str]:
-    """The family's placeholder function for a hook, with the quoting comment; (module, function name)."""
-    module = cst.parse_module(template_source(family_template(reading.family, f"placeholder/{placeholder.hook}.py")))
-    body, name = [], None
-    for statement in module.body:
-        if isinstance(statement, cst.FunctionDef) and name is None:
-            name = statement.name.value
-            statement = statement.with_changes(leading_lines=[*statement.leading_lines, *_quoted_comment(placeholder)])
-        body.append(statement)
-    return module.with_changes(body=body), name
+def _placeholder_part(reading: MethodReading, placeholder: Placeholder) -> tuple[list[Statement], str]:
+    """The family's placeholder function for a hook, with the quoting comment; (statements, function name)."""
+    body, _ = statements(template_source(family_template(reading.family, f"placeholder/{placeholder.hook}.py")))
+    position = next(i for i, s in enumerate(body) if s.name is not None and s.code.startswith("def "))
+    body[position] = body[position].with_comments(_quoted_comment(placeholder))
+    return body, body[position].name
 
 
-def family_train_module(reading: MethodReading) -> cst.Module:
+def family_train_module(reading: MethodReading) -> Module:
     """The family's train part with the method's changes (or its placeholder) put in and registered."""
     catalogue = change_rules()
     parts, registry = [], {}
     for change in reading.changes:
         rules = catalogue[change.name]
-        parts.append(cst.parse_module(template_source(family_template(reading.family, f"changes/{change.name}.py"))))
-        registry.setdefault(rules["hook"], {})[change.name] = cst.Name(rules["function"])
+        parts.append(statements(template_source(family_template(reading.family, f"changes/{change.name}.py")))[0])
+        registry.setdefault(rules["hook"], {})[change.name] = Ref(rules["function"])
     for placeholder in reading.placeholders:
-        module, function = _placeholder_module(reading, placeholder)
-        parts.append(module)
-        registry.setdefault(placeholder.hook, {})["method"] = cst.Name(function)
-    base = fill_template_module(family_template(reading.family, "train.py"),
-                                not_implemented=list(reading.not_implemented), changes=registry)
+        part, function = _placeholder_part(reading, placeholder)
+        parts.append(part)
+        registry.setdefault(placeholder.hook, {})["method"] = Ref(function)
+    base = fill(template_source(family_template(reading.family, "train.py")),
+                not_implemented=list(reading.not_implemented), changes=registry)
     return insert_before(base, parts, "CHANGES")
 
 
 def python_files(spec: MethodSpec, reading: MethodReading) -> dict[str, str]:
     """The five modules, filled and composed but not yet formatted."""
     train = compose_modules(
-        fill_template_module("experiment/train_core.py", experiment_description=experiment_description(spec, reading)),
+        fill(template_source("experiment/train_core.py"), experiment_description=experiment_description(spec, reading)),
         family_train_module(reading),
     )
     evaluate = compose_modules(template_source("experiment/evaluate_core.py"),

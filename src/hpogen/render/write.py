@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..codegen import format_tree, template_source
 from ..decide.decisions import Decisions
 from ..decide.insights import Insights
+from ..formatting import format_tree, template_source
 from ..outdir import staged_folder, write_files
 from .lock import LOCK_NAME, lock_record
 from .plan_text import planner_json

@@ -67,7 +67,10 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return [] if self.text is None else self.text.splitlines()
+        """The text's lines, split once (rules index them thousands of times); treat as read-only."""
+        if "lines" not in self._cache:
+            self._cache["lines"] = [] if self.text is None else self.text.splitlines()
+        return self._cache["lines"]
 
     def line(self, row: int) -> str:
         lines = self.lines

@@ -89,8 +89,13 @@ class BaseCodeOmitted(Rule):
                     where = (holder.lineno, holder.col_offset + 1) if holder is not None else (1, 1)
                     yield self.finding(relative, *where, path=relative, definition=f"{kind} {name}",
                                        problem="is missing")
-                elif kind == "function" and not isinstance(found, ast.ClassDef):
+                elif kind == "function" and not isinstance(found, ast.ClassDef) \
+                        and _text(base, node) != _text(derived, found):  # an unchanged body lost nothing
                     before, after = astutil.statement_count(node), astutil.statement_count(found)
                     if before >= MIN_STATEMENTS and after * 4 < before * 3:
                         yield self.at(relative, found, path=relative, definition=f"{kind} {name}",
                                       problem=f"is truncated ({after} of its {before} statements left)")
+
+
+def _text(source, node: ast.AST) -> list[str]:
+    return source.lines[node.lineno - 1:getattr(node, "end_lineno", node.lineno)]
