@@ -70,6 +70,12 @@ def test_embedded_facts_match_the_real_loaders(name):
         assert facts["n_classes"] == len(np.unique(data.y))
     if facts["type"] == "image":
         assert list(data.X.shape[1:]) == facts["image_shape"]
+    elif facts["type"] == "time_series":  # NaN after each series' end
+        ends = (~np.isnan(data.X)).any(axis=1)
+        lengths = data.X.shape[2] - np.argmax(ends[:, ::-1], axis=1)
+        assert (facts["n_channels"], facts["min_length"], facts["max_length"]) == (
+            data.X.shape[1], lengths.min(), lengths.max())
+        assert data.X_test is not None and data.X_test.shape[1] == facts["n_channels"]
     else:
         assert facts["n_features"] == data.X.shape[1]
 

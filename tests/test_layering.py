@@ -24,7 +24,7 @@ ALLOWED = {
 WIRING = {"hpogen.cli", "hpogen.__main__"}
 # what the generate and review paths must never load: the heavy ML stack, and the two
 # modules that alone would spend most of generate's 0.5 s budget
-HEAVY = ("torch", "smac", "ConfigSpace", "sklearn", "pandas", "dask", "pydantic", "libcst.matchers")
+HEAVY = ("torch", "smac", "ConfigSpace", "sklearn", "pandas", "dask", "pydantic", "libcst.matchers", "aeon", "numba")
 
 
 def module_name(path: Path, package_dir: Path = PACKAGE) -> str:
@@ -109,6 +109,7 @@ GOLDEN_PACKAGE = PACKAGE.parents[1] / "golden" / "experiment" / "ohgw" / "expect
 COMMANDS = [
     ["generate", "--dataset-type", "image", "--out"],
     ["plan", "--dataset-type", "tabular"],
+    ["generate", "--dataset-type", "time_series", "--out"],
     ["review", str(GOLDEN_PACKAGE / "derived"), "--base", str(GOLDEN_PACKAGE / "base")],
     ["review", str(PACKAGE.parents[1] / "golden" / "bundle" / "digits" / "expected")],
 ]

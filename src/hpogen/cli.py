@@ -17,14 +17,14 @@ from .errors import HpogenError
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Deterministic SMAC3 setups from dataset facts, and experiment packages from research methods.")
 
-DataPath = Annotated[Path | None, typer.Option("--data", help=".npz, .csv (with --target) or a folder of class subfolders")]
-DatasetName = Annotated[str | None, typer.Option("--dataset", help="embedded scikit-learn set: digits, breast_cancer, wine, iris, diabetes")]
+DataPath = Annotated[Path | None, typer.Option("--data", help=".npz, .csv (with --target), a folder of class subfolders, or series: a .ts file (its _TEST sibling is the test split) or a folder holding NAME_TRAIN.ts")]
+DatasetName = Annotated[str | None, typer.Option("--dataset", help="embedded set: digits, breast_cancer, wine, iris, diabetes (scikit-learn); GunPoint, BasicMotions, JapaneseVowels, Covid3Month, ... (aeon's series)")]
 Target = Annotated[str | None, typer.Option("--target", help="label column of a CSV")]
 
 # The dataset options of `plan` and `generate`, declared once: where the facts come from, then
 # the spec keys that may be given as flags (they override the source's facts).
 SPEC_OPTIONS: dict[str, Any] = {
-    "dataset_type": Annotated[str | None, typer.Option("--dataset-type", help="image or tabular")],
+    "dataset_type": Annotated[str | None, typer.Option("--dataset-type", help="image, tabular or time_series")],
     "spec": Annotated[Path | None, typer.Option("--spec", help="JSON or YAML file of dataset facts (- for standard input)")],
     "data": DataPath,
     "dataset": DatasetName,
@@ -37,6 +37,9 @@ SPEC_OPTIONS: dict[str, Any] = {
     "image_shape": Annotated[str | None, typer.Option("--image-shape", help="C,H,W")],
     "n_features": Annotated[int | None, typer.Option("--n-features")],
     "n_categorical": Annotated[int | None, typer.Option("--n-categorical")],
+    "n_channels": Annotated[int | None, typer.Option("--n-channels", help="time series: channels per series")],
+    "min_length": Annotated[int | None, typer.Option("--min-length", help="time series: the shortest series")],
+    "max_length": Annotated[int | None, typer.Option("--max-length", help="time series: the longest series")],
     "has_missing": Annotated[bool | None, typer.Option("--has-missing/--no-missing")],
     "has_test_split": Annotated[bool | None, typer.Option("--has-test-split/--no-test-split")],
     "description": Annotated[str | None, typer.Option("--description")],

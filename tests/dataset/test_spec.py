@@ -119,3 +119,36 @@ def test_bad_table_keys_are_one_line_errors(raw, message):
         DatasetSpec.from_dict(raw)
     assert str(caught.value).startswith("spec: ") and message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+SERIES = {"type": "time_series", "task": "classification", "n_samples": 50, "n_classes": 2, "n_channels": 1,
+          "min_length": 150, "max_length": 150}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"n_channels": None}, "n_channels"),
+        ({"n_channels": 0}, "n_channels"),
+        ({"min_length": 2, "max_length": 10}, "too short"),
+        ({"min_length": 20, "max_length": 10}, "exceeds max_length"),
+        ({"image_shape": [1, 8, 8]}, "image_shape"),
+        ({"n_features": 150}, "n_features"),
+        ({"class_counts": {"a": 10, "b": 10}}, "class_counts"),
+        ({"class_counts": {"a": 50}}, "class_counts"),
+        ({"target_range": [0, 1]}, "target_range"),
+        ({"task": "regression", "n_classes": None, "target_range": [1, 1]}, "target_range"),
+    ],
+)
+def test_bad_series_facts_are_named(change, field):
+    with pytest.raises(HpogenError, match=field):
+        DatasetSpec.from_dict({k: v for k, v in {**SERIES, **change}.items() if v is not None})
+
+
+def test_series_keys_belong_to_series_and_round_trip():
+    spec = DatasetSpec.from_dict({**SERIES, "min_length": 30, "class_counts": {"a": 20, "b": 30}})
+    assert not spec.equal_length and spec.n_values == 50 * 150
+    assert DatasetSpec.from_dict(spec.to_dict()) == spec
+    assert "n_channels" not in DatasetSpec.from_dict(BASE).to_dict()
+    with pytest.raises(HpogenError, match="time series only"):
+        DatasetSpec.from_dict({**BASE, "n_channels": 3})

@@ -29,7 +29,17 @@ tabular_specs = st.builds(
     st.integers(2, 10_000_000), st.sampled_from(["classification", "regression"]), st.integers(2, 500),
     st.integers(1, 5000), st.integers(0, 50), st.booleans(),
 )
-specs = st.one_of(image_specs, tabular_specs).map(DatasetSpec.from_dict)
+series_specs = st.builds(
+    lambda n, task, classes, channels, lengths, missing, test: {
+        "name": "prop_series", "type": "time_series", "task": task, "n_samples": n,
+        **({"n_classes": min(classes, n)} if task == "classification" else {}),
+        "n_channels": channels, "min_length": min(lengths), "max_length": max(lengths), "has_missing": missing,
+        "has_test_split": test,
+    },
+    st.integers(2, 2_000_000), st.sampled_from(["classification", "regression"]), st.integers(2, 60),
+    st.integers(1, 64), st.tuples(st.integers(3, 20_000), st.integers(3, 20_000)), st.booleans(), st.booleans(),
+)
+specs = st.one_of(image_specs, tabular_specs, series_specs).map(DatasetSpec.from_dict)
 
 
 @settings(max_examples=150, deadline=None)
@@ -104,5 +114,22 @@ def test_every_facade_the_rules_choose_is_imported_by_the_scenario_template():
     tree = ast.parse((ROOT / "templates" / "bundle" / "scenario.py").read_text())
     imported = {alias.name for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == "smac"
                 for alias in node.names}
-    chosen = {table(name)["facade"][side] for name in ("image", "tabular") for side in ("below", "at_or_above")}
+    chosen = {table(name)["facade"][side] for name in ("image", "tabular", "time_series") for side in ("below", "at_or_above")}
     assert chosen <= imported, chosen - imported
+
+
+@settings(max_examples=100, deadline=None)
+@given(series_specs.map(DatasetSpec.from_dict))
+def test_series_bands_facade_and_length_rule_follow_the_values(spec):
+    d = decide(spec)
+    values = spec.n_samples * spec.max_length * spec.n_channels
+    assert d.multi_fidelity == (values >= 1_000_000)
+    assert (d.facade == "MultiFidelityFacade") == d.multi_fidelity
+    assert d.extra["band"] == ("small" if values <= 1_000_000 else "medium" if values <= 100_000_000 else "large")
+    length = d.decision("series_length")
+    assert length.value == max(spec.max_length, 9)
+    assert ("padded" in length.reason) == (not spec.equal_length or spec.max_length < 9)
+    for hp in d.hyperparameters:  # a family's dimensions exist only under its own branch
+        if hp.name not in ("algorithm", "normalise"):
+            assert hp.parent == "algorithm" and hp.values[0] in d.extra["families"]
+            assert hp.name.startswith(hp.values[0] + "_")

@@ -7,8 +7,10 @@ file and hold out the same rows. It must never import hpogen: it imports numpy a
 and pandas or Pillow only for the formats that need them.
 
 A reader returns a dict: X, y and, when the data brings its own test split, X_test and y_test,
-plus "kind" ("image" or "tabular") and "image_shape" ((C, H, W), or None). Data that cannot be
-read, or does not fit a bundle, raises DataError with one line for the user.
+plus "kind" ("image", "tabular" or "time_series") and "image_shape" ((C, H, W), or None). Time
+series are float32 (n, channels, length) arrays, NaN after a series' end and where a value is
+missing (bundle_series). Data that cannot be read, or does not fit a bundle, raises DataError
+with one line for the user.
 """
 
 import math
@@ -53,7 +55,11 @@ def read_data(path, kind=None, target=None, image_shape=None, cache_dir=None) ->
     path = Path(path)
     if not path.exists():
         raise DataError(f"data file not found: {path}")
-    if is_array_folder(path):
+    if is_series_file(path) or (
+        kind == "time_series" and (is_array_folder(path) or path.suffix.lower() == ".npz")
+    ):
+        data = read_series_data(path)
+    elif is_array_folder(path):
         data = read_npy_folder(path, kind, image_shape)
     elif path.is_dir():
         data = images.read_image_folder(path, image_shape, cache_dir)
@@ -63,9 +69,39 @@ def read_data(path, kind=None, target=None, image_shape=None, cache_dir=None) ->
         data = read_csv(path, target)
     else:
         raise DataError(
-            f"{path}: unsupported data file (use .npz, .csv or a folder of class subfolders)"
+            f"{path}: unsupported data file (use .npz, .csv, .ts or a folder of class subfolders)"
         )
     check_learnable(data, str(path))
+    return data
+
+
+def is_series_file(path) -> bool:
+    """A .ts file, or a folder holding a NAME_TRAIN.ts (the UCR/UEA archives' layout)."""
+    path = Path(path)
+    if path.is_dir():
+        return any(p.name.lower().endswith("_train.ts") for p in path.iterdir())
+    return path.suffix.lower() == ".ts"
+
+
+def _series():
+    """bundle_series, imported when series are read (image and table runs never need it)."""
+    try:
+        from . import bundle_series
+    except ImportError:
+        import bundle_series
+    return bundle_series
+
+
+def read_series_data(path) -> dict:
+    """Series of a .ts file (its _TEST sibling as the test split), an .npz or an .npy folder."""
+    series = _series()
+    try:
+        found = series.read_series(path)
+    except series.SeriesDataError as exc:
+        raise DataError(str(exc)) from None
+    data = {"X": found["X"], "y": found["y"], "kind": "time_series", "image_shape": None}
+    if found.get("test") is not None:
+        data.update(X_test=found["test"]["X"], y_test=found["test"]["y"])
     return data
 
 
@@ -78,6 +114,10 @@ def read_for_bundle(path, facts: dict, target=None, cache_dir=None) -> dict:
     path = Path(path)
     shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
     arrays = path.suffix.lower() == ".npz" or is_array_folder(path)
+    if facts["type"] == "time_series" or is_series_file(path):
+        data = read_data(path, "time_series" if arrays else None, target)
+        check_fits(data, facts, str(path))
+        return data
     if path.is_dir() and not arrays and facts["type"] != "image":  # refused before any decoding
         check_fits({"kind": "image"}, facts, str(path))
     if arrays and shape is not None:
@@ -229,7 +269,15 @@ def read_csv(path, target) -> dict:
 
 
 def read_embedded(loader: str, image_shape=None) -> dict:
-    """An embedded scikit-learn set by its loader name; image rows as float32 (N, C, H, W)."""
+    """An embedded scikit-learn set by its loader name; image rows as float32 (N, C, H, W).
+    "aeon:NAME" is a time-series set shipped inside aeon's wheel, with its given test split."""
+    if loader.startswith("aeon:"):
+        series = _series()
+        try:
+            path = series.embedded_series(loader.split(":", 1)[1])
+        except series.SeriesDataError as exc:
+            raise DataError(str(exc)) from None
+        return read_series_data(path)
     import sklearn.datasets
 
     bunch = getattr(sklearn.datasets, loader)()
@@ -257,6 +305,8 @@ def check_learnable(data: dict, where: str) -> None:
     for label in ("y", "y_test"):
         if data.get(label) is not None and _has_nan(np.asarray(data[label])):
             raise DataError(f"{where}: {label} contains NaN labels")
+    if data["kind"] == "time_series":
+        return  # NaN marks a missing value or a series' end; bundle_series checked the rest
     if data["kind"] == "image" and _has_nan(np.asarray(data["X"])):
         raise DataError(f"{where}: image X contains NaN values")
     if hasattr(data["X"], "columns"):
@@ -289,6 +339,13 @@ def check_fits(data: dict, facts: dict, where: str) -> None:
         )
     if facts["type"] == "image":
         _check_image_shape(data, tuple(facts["image_shape"]), where, bundle)
+    elif facts["type"] == "time_series":
+        for label in ("X", "X_test"):
+            X = data.get(label)
+            if X is not None and X.shape[1] != facts["n_channels"]:
+                raise DataError(
+                    f"{where}: {label} series have {X.shape[1]} channels, but {bundle} expects {facts['n_channels']}"
+                )
     else:
         _check_column_names(data, facts.get("column_kinds"), where, bundle)
         for label in ("X", "X_test"):

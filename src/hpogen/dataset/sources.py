@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HpogenError
-from .bundle_data import is_array_folder
+from .bundle_data import is_array_folder, is_series_file
 from .embedded import default_dataset, embedded_facts
 from .facts import facts_from_data
 from .loaded import LoadedData
@@ -58,6 +58,10 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
         base = load_spec_file(request.spec_file)
         if not isinstance(base, dict):
             raise HpogenError(f"{request.spec_file}: expected an object of dataset facts")
+    elif request.data is not None and (request.dataset_type == "time_series" or _is_series(request.data)):
+        from .series_facts import series_facts
+
+        base = series_facts(request.data, flags.get("task"))
     elif request.data is not None and request.data.is_dir() and not is_array_folder(request.data):
         base = folder_facts(request.data, flags.get("image_shape"))
     elif request.data is not None:
@@ -70,7 +74,7 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
         base = {}
     else:
         if request.dataset_type is None:
-            raise HpogenError("say what the data is: --dataset-type image|tabular, --spec, --data or --dataset")
+            raise HpogenError("say what the data is: --dataset-type image|tabular|time_series, --spec, --data or --dataset")
         base = embedded_facts(default_dataset(request.dataset_type))
     merged = {**base, **flags}
     if request.dataset_type is not None:
@@ -94,5 +98,11 @@ def folder_facts(path: Path, image_shape: list[int] | None) -> dict[str, Any]:
             "image_shape": list(facts["image_shape"])}
 
 
+def _is_series(path: Path) -> bool:
+    if not path.exists():
+        raise HpogenError(f"data file not found: {path}")
+    return is_series_file(path)
+
+
 def _states_facts(flags: dict[str, Any]) -> bool:
-    return any(key in flags for key in ("n_samples", "n_classes", "image_shape", "n_features"))
+    return any(key in flags for key in ("n_samples", "n_classes", "image_shape", "n_features", "n_channels", "max_length"))

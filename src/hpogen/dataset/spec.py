@@ -11,10 +11,13 @@ from ..errors import HpogenError
 from ..inputs import first_line, read_text, reads_stdin
 from ..tables import table
 
-DATASET_TYPES = ("image", "tabular")
+DATASET_TYPES = ("image", "tabular", "time_series")
 TASKS = ("classification", "regression")
 # keys that only data read from a table states; to_dict leaves them out when unknown
 OPTIONAL_TABLE_KEYS = ("n_target_values", "column_kinds")
+# keys of whole-series data (type time_series); to_dict leaves them out for other types
+SERIES_KEYS = ("n_channels", "min_length", "max_length", "class_counts", "target_range")
+MIN_SERIES_LENGTH = 3
 # the column kinds that pass train.py's categorical encoder (what n_categorical counts)
 ENCODED_KINDS = ("categorical", "boolean")
 
@@ -38,6 +41,13 @@ class DatasetSpec:
     has_missing: bool = False
     has_test_split: bool = False
     description: str = ""
+    # time series: channels per series and the shortest and longest series
+    n_channels: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    # time series, when read from data: series per class label (classification), the target's range (regression)
+    class_counts: tuple[tuple[str, int], ...] | None = None
+    target_range: tuple[float, float] | None = None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> DatasetSpec:
@@ -65,7 +75,10 @@ class DatasetSpec:
         if not values["name"].strip():
             raise HpogenError("spec: name must not be empty")
         _check_task(values)
-        _check_shape(values)
+        if values["type"] == "time_series":
+            _check_series(values)
+        else:
+            _check_shape(values)
         _check_table_facts(values)
         return cls(**values)
 
@@ -79,11 +92,29 @@ class DatasetSpec:
                 del data[key]
         if self.column_kinds is not None:
             data["column_kinds"] = dict(self.column_kinds)
+        for key in SERIES_KEYS:
+            if data[key] is None:
+                del data[key]
+        if self.class_counts is not None:
+            data["class_counts"] = dict(self.class_counts)
+        if self.target_range is not None:
+            data["target_range"] = list(self.target_range)
         return data
+
+    @property
+    def equal_length(self) -> bool:
+        return self.min_length == self.max_length
+
+    @property
+    def n_values(self) -> int:
+        """Values a model reads: series x longest length x channels (time series), else rows x features."""
+        if self.type == "time_series":
+            return self.n_samples * int(self.max_length) * int(self.n_channels)
+        return self.n_samples * int(self.n_features or 1)
 
     def bundle_facts(self) -> dict[str, Any]:
         """What bundle_data.check_fits compares data with (run_hpo.py holds the same dict)."""
-        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes", "column_kinds")
+        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes", "column_kinds", "n_channels")
         return {key: value for key, value in self.to_dict().items() if key in keys}
 
     @property
@@ -191,6 +222,36 @@ def _check_shape(values: dict[str, Any]) -> None:
         raise HpogenError("spec: n_categorical cannot exceed n_features")
 
 
+def _check_series(values: dict[str, Any]) -> None:
+    """n_channels and the length range of whole series; class counts and target range when read from data."""
+    for key in ("image_shape", "n_features"):
+        if values.get(key) is not None:
+            raise HpogenError(f"spec: {key} does not apply to time series (give n_channels, min_length, max_length)")
+    if values["n_categorical"]:
+        raise HpogenError("spec: n_categorical applies to tabular data only")
+    for key in ("n_channels", "min_length", "max_length"):
+        _require(values, key)
+        values[key] = _positive_int(values[key], key)
+    if values["min_length"] > values["max_length"]:
+        raise HpogenError(f"spec: min_length ({values['min_length']}) exceeds max_length ({values['max_length']})")
+    if values["min_length"] < MIN_SERIES_LENGTH:
+        raise HpogenError(f"spec: a series of length {values['min_length']} is too short (at least {MIN_SERIES_LENGTH} points)")
+    counts = values.get("class_counts")
+    if counts is not None:
+        if values["task"] != "classification" or not isinstance(counts, dict) or not counts:
+            raise HpogenError("spec: class_counts must map each class label to its count, for classification only")
+        pairs = tuple((str(label), _positive_int(count, "class_counts")) for label, count in counts.items())
+        if len(pairs) != values["n_classes"] or sum(c for _, c in pairs) != values["n_samples"]:
+            raise HpogenError("spec: class_counts must name n_classes labels whose counts add up to n_samples")
+        values["class_counts"] = pairs
+    span = values.get("target_range")
+    if span is not None:
+        if values["task"] != "regression" or not isinstance(span, list | tuple) or len(span) != 2 \
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in span) or not span[0] < span[1]:
+            raise HpogenError(f"spec: target_range must be [low, high] with low < high, for regression only, not {span!r}")
+        values["target_range"] = (float(span[0]), float(span[1]))
+
+
 def _check_column_kinds(values: dict[str, Any]) -> None:
     """column_kinds: a mapping of column name to kind, stored as (name, kind) pairs; n_categorical
     follows from it when not given."""
@@ -220,6 +281,9 @@ def _check_table_facts(values: dict[str, Any]) -> None:
     for key in OPTIONAL_TABLE_KEYS:
         if values.get(key) is not None and values["type"] != "tabular":
             raise HpogenError(f"spec: {key} applies to tabular data only")
+    for key in SERIES_KEYS:
+        if values.get(key) is not None and values["type"] != "time_series":
+            raise HpogenError(f"spec: {key} applies to time series only")
     kinds = values.get("column_kinds")
     if kinds is not None and len(kinds) != values["n_features"]:
         raise HpogenError(f"spec: column_kinds names {len(kinds)} columns, but n_features is {values['n_features']}")

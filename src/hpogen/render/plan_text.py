@@ -10,6 +10,8 @@ from ..decide.decisions import Decisions, cut_list, describe_range, ignored_grou
 def planner_json(d: Decisions) -> dict[str, str]:
     if d.spec.type == "image":
         config, scenario, train = image_configuration_steps(d), scenario_steps(d), image_train_steps(d)
+    elif d.spec.type == "time_series":
+        config, scenario, train = series_configuration_steps(d), scenario_steps(d), series_train_steps(d)
     else:
         config, scenario, train = tabular_configuration_steps(d), scenario_steps(d), tabular_train_steps(d)
     return {
@@ -194,4 +196,61 @@ def tabular_train_steps(d: Decisions) -> list[str]:
         "Save the model (state_dict for the MLP, LightGBM's text model; config and metadata for all) to model_dir when given.",
         "Return loss " + ("= 1 - accuracy" if d.spec.task == "classification" else "= RMSE / std of the training target")
         + " with the metrics, training_time, epochs_completed and best_epoch (boosting: the best round).",
+    ]
+
+
+SERIES_PREFIXES = {"rocket": "rocket_", "intervals": "intervals_", "cnn": "cnn_"}
+
+
+def series_configuration_steps(d: Decisions) -> list[str]:
+    spec = d.spec
+    kind = f"{spec.n_classes}-class classification" if spec.task == "classification" else "regression"
+    lengths = f"length {spec.max_length}" if spec.equal_length else f"lengths {spec.min_length}-{spec.max_length}"
+    steps = [
+        f"Frame {spec.n_samples} series of {spec.n_channels} channel(s), {lengths}, as {kind} of whole series; "
+        f"{d.decision('size_band').reason} ({d.decision('size_band').rule}).",
+        f"algorithm: {_range(d, 'algorithm')}; every family-specific hyperparameter is conditional on it.",
+        f"normalise: {_range(d, 'normalise')} (per series and channel, {d.hyperparameter('normalise').rule}).",
+        f"Length: {d.decision('series_length').reason} ({d.decision('series_length').rule}); missing values: "
+        f"{d.decision('missing').reason} ({d.decision('missing').rule}).",
+        f"Fidelity is not a dimension: {d.decision('fidelity').reason} ({d.decision('fidelity').rule}: "
+        + ", ".join(f"{f} {kind} up to {full}" for f, (kind, full) in d.extra["fidelity"].items()) + ").",
+    ]
+    for family in d.extra["families"]:
+        names = [hp.name for hp in d.hyperparameters if hp.name.startswith(SERIES_PREFIXES[family])]
+        steps.append(f"{family}: " + "; ".join(f"{n} {_range(d, n).split(', if ')[0]}" for n in names) + ".")
+    steps.append(
+        f"Validate: {len(d.hyperparameters)} hyperparameters; no length or channel count is fixed in the space, "
+        "so every configuration fits any series the data holds."
+    )
+    return steps
+
+
+def series_train_steps(d: Decisions) -> list[str]:
+    fidelity: dict[str, Any] = d.extra["fidelity"]
+    budget = (
+        "budget is a fraction: " + ", ".join(f"{f} -> {kind} x{full}" for f, (kind, full) in fidelity.items())
+        if d.multi_fidelity
+        else "budget is None: " + ", ".join(f"{f} at {full} {kind}" for f, (kind, full) in fidelity.items())
+    )
+    metric = ("accuracy, balanced accuracy, macro precision/recall/F1 and per-class scores"
+              if d.spec.task == "classification" else "RMSE, MAE and R2")
+    length, missing, validation = d.decision("series_length"), d.decision("missing"), d.decision("validation")
+    return [
+        "Accept X as float32 (series, channels, length) with NaN after a series' end and for missing values; "
+        "read the channel count and the lengths from the data, never from constants.",
+        f"Lengths ({length.rule}): {length.reason}. Missing values ({missing.rule}): linear interpolation within each channel.",
+        "z-normalise each series per channel when normalise is true.",
+        f"Score: {validation.reason} ({validation.rule}); with X_val or X_test train on all of X.",
+        "rocket: MiniRocket or MultiRocket features (aeon, imported only by this family), standardised, then a ridge head.",
+        "intervals: mean, std, slope, min, max, median and IQR over a dyadic pyramid of intervals (and of the first "
+        "differences), then histogram gradient boosting.",
+        "cnn: a ResNet-1D or InceptionTime-style network (torch, imported only by this family) with global average pooling, "
+        "AdamW, early stopping on the validation series, and checkpoint reuse across budgets.",
+        f"Apply the fidelity: {budget}.",
+        "Set seeds (random, numpy, torch, the transforms' random_state).",
+        f"Compute validation {metric}.",
+        "Save the model (state_dict for the CNN; the fitted transform and head otherwise; config and metadata for all) to model_dir when given.",
+        "Return loss " + ("= 1 - accuracy" if d.spec.task == "classification" else "= RMSE / std of the training target")
+        + " with the metrics, training_time, epochs_completed and best_epoch.",
     ]

@@ -13,10 +13,10 @@ from ..tables import table
 
 # the bundle's own modules, imported by name beside each other
 LOCAL = frozenset({"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "bundle_rows",
-                   "bundle_tables"})
+                   "bundle_tables", "bundle_series"})
 # the data readers every bundle carries (hpogen.dataset's modules of these names, unchanged);
 # rules/bundle/requirements.toml's [data_imports] says which of their imports each data type needs
-DATA_MODULES = ("bundle_data.py", "bundle_images.py", "bundle_rows.py", "bundle_tables.py")
+DATA_MODULES = ("bundle_data.py", "bundle_images.py", "bundle_rows.py", "bundle_tables.py", "bundle_series.py")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def bundle_requirements(files: dict[str, str], data_type: str) -> tuple[Requirem
 
 
 def train_families(source: str) -> set[str] | None:
-    """The model families of a tabular train.py (its FIDELITY dict's keys); None for others."""
+    """The model families of a tabular or time-series train.py (its FIDELITY dict's keys); None for others."""
     if not source:
         return None
     for node in ast.parse(source).body:

@@ -93,10 +93,39 @@ def render_tabular_train(task: str, defaults: dict[str, Any], fidelity: dict[str
     )
 
 
+_SERIES_FIDELITY_KINDS = ("n_kernels", "max_iter", "epochs")
+
+
+def render_series_train(task: str, defaults: dict[str, Any], fidelity: dict[str, Any], validation: dict[str, int],
+                        min_length: int) -> str:
+    """Source of a time-series bundle's train.py (templates/bundle/train_series.py).
+
+    fidelity maps each family to [kind, full_value]; validation holds the k-fold scoring's
+    folds and max_series (HPG-TS-CV); min_length is the length series are padded to at least.
+    """
+    if task not in ("classification", "regression"):
+        raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    families = {}
+    for family, (kind, full) in fidelity.items():
+        if kind not in _SERIES_FIDELITY_KINDS or int(_plain(full)) < 1:
+            raise ValueError(f"fidelity for {family!r} must be one of {_SERIES_FIDELITY_KINDS} and positive, got {kind!r} {full!r}")
+        families[str(family)] = [str(kind), int(_plain(full))]
+    return fill_template(
+        "bundle/train_series.py",
+        task=task,
+        defaults={str(name): _plain(value) for name, value in defaults.items()},
+        fidelity=families,
+        validation={"folds": int(validation["folds"]), "max_series": int(validation["max_series"])},
+        min_length=int(min_length),
+    )
+
+
 def render_train(d: Any) -> str:
-    """train.py for a bundle's Decisions (image or tabular template)."""
+    """train.py for a bundle's Decisions (image, tabular or time-series template)."""
     if d.spec.type == "image":
         return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults,
                                   d.extra["search_size"], d.extra["final_size"])
+    if d.spec.type == "time_series":
+        return render_series_train(d.spec.task, d.defaults, d.extra["fidelity"], d.extra["validation"], d.extra["min_length"])
     data = {key: d.extra[key] for key in train_settings(table("tabular"), {})}
     return render_tabular_train(d.spec.task, d.defaults, d.extra["fidelity"], **data)

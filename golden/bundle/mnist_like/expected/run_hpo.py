@@ -1,6 +1,6 @@
 """Standalone SMAC driver for this bundle (it does not need hpogen).
 
-Needs ConfigSpace==1.2.2, numpy==2.4.6, scikit-learn==1.9.1, smac==2.4.1, torch==2.14.1
+Needs ConfigSpace==1.2.2, numpy==2.3.5, scikit-learn==1.9.1, smac==2.4.1, torch==2.14.1
 (requirements.txt). Optional: dask[distributed]==2026.8.0 for --n-workers and
 --dask-scheduler-file. Optional: matplotlib==3.11.2 for trajectory.png. Optional: pillow==13.0.0
 for --data FOLDER (a folder of class subfolders of images).
@@ -56,7 +56,7 @@ STATE = {}
 # Import name -> the pinned package of requirements.txt, checked before any work.
 REQUIRED_MODULES = {
     "ConfigSpace": "ConfigSpace==1.2.2",
-    "numpy": "numpy==2.4.6",
+    "numpy": "numpy==2.3.5",
     "sklearn": "scikit-learn==1.9.1",
     "smac": "smac==2.4.1",
     "torch": "torch==2.14.1",

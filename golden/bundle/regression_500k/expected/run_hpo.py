@@ -1,6 +1,6 @@
 """Standalone SMAC driver for this bundle (it does not need hpogen).
 
-Needs ConfigSpace==1.2.2, lightgbm==4.7.0, numpy==2.4.6, pandas==3.1.1, scikit-learn==1.9.1,
+Needs ConfigSpace==1.2.2, lightgbm==4.7.0, numpy==2.3.5, pandas==3.0.6, scikit-learn==1.9.1,
 skops==0.16.0, smac==2.4.1, threadpoolctl==3.8.0, torch==2.14.1 (requirements.txt). Optional:
 dask[distributed]==2026.8.0 for --n-workers and --dask-scheduler-file. Optional:
 matplotlib==3.11.2 for trajectory.png.
@@ -57,8 +57,8 @@ STATE = {}
 REQUIRED_MODULES = {
     "ConfigSpace": "ConfigSpace==1.2.2",
     "lightgbm": "lightgbm==4.7.0",
-    "numpy": "numpy==2.4.6",
-    "pandas": "pandas==3.1.1",
+    "numpy": "numpy==2.3.5",
+    "pandas": "pandas==3.0.6",
     "sklearn": "scikit-learn==1.9.1",
     "skops": "skops==0.16.0",
     "smac": "smac==2.4.1",
