@@ -100,3 +100,21 @@ def test_standalone_driver_needs_only_smac_torch_and_sklearn(tmp_path, tmp_path_
     assert (out / "smac3_output" / "breast_cancer" / "0" / "runhistory.json").is_file()
     assert not (out / "trajectory.png").exists()  # matplotlib was blocked: no plot, no failure
     assert json.loads(result.stdout)["incumbent"] == results["incumbent"]
+
+
+def test_run_on_gunpoint_scores_the_given_test_split(tmp_path, tmp_path_factory):
+    """The embedded default series set: the search sees the 50 given training series only, the
+    incumbent is refit on them and scored on the 150 given test series."""
+    folder = bundle("time_series", tmp_path_factory)
+    out = tmp_path / "run"
+    result = hpogen("run", folder, "--n-trials", 3, "--walltime", 600, "--out", out)
+    assert result.returncode == 0, result.stderr
+    results = assert_run_results(out, "gunpoint")  # the bundle's slug names the SMAC run
+    assert results["data"]["source"] == "embedded:GunPoint"
+    assert (results["data"]["n_trainval"], results["data"]["n_test"]) == (50, 150)
+    assert results["data"]["test_split"] == "the data's own test split"
+    assert results["facade"] == "HyperparameterOptimizationFacade" and results["incumbent"]["algorithm"] in (
+        "rocket", "intervals", "cnn")
+    # the default configuration (MiniRocket) runs first; published MiniRocket gets about 0.98 here
+    assert results["test_metrics"]["accuracy"] >= 0.9
+    assert {"precision_class_1", "recall_class_2"} <= set(results["test_metrics"])
