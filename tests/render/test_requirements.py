@@ -11,7 +11,7 @@ from bundles import generate
 
 from hpogen.tables import table
 
-LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "bundle_rows", "bundle_tables", "__future__"}
+LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "bundle_rows", "bundle_tables", "bundle_series", "__future__"}
 
 
 def test_pins_are_the_versions_installed_here():
@@ -54,7 +54,8 @@ def _expected(folder, data_type) -> tuple[set[str], set[str]]:
 
 @pytest.mark.parametrize(("args", "data_type"), [(["--dataset", "breast_cancer"], "tabular"),
                                                  (["--dataset", "digits"], "image"),
-                                                 (["--dataset", "diabetes"], "tabular")])
+                                                 (["--dataset", "diabetes"], "tabular"),
+                                                 (["--dataset", "GunPoint"], "time_series")])
 def test_requirements_follow_the_imports(args, data_type, tmp_path):
     folder = generate(args, tmp_path / "bundle")
     required_modules, optional_modules = _expected(folder, data_type)
@@ -74,7 +75,9 @@ def test_requirements_follow_the_imports(args, data_type, tmp_path):
     assert set(required.values()) == pins - optional and set(required) <= imported
     docstring = " ".join(ast.get_docstring(driver).split())
     assert all(pin in docstring for pin in pins)
-    if "digits" not in args:  # tabular bundles
+    if data_type == "time_series":  # series are numpy arrays; MiniRocket is aeon's, the CNN torch's
+        assert "pandas" not in required and {"aeon", "torch", "skops"} <= set(required)
+    elif "digits" not in args:  # tabular bundles
         assert {"pandas", "skops"} <= set(required)
     else:
         assert "pandas" not in required and "torch" in required

@@ -520,7 +520,7 @@ def _fit_rocket(cfg, prepared: Prepared, part: Part, count: int, seed: int) -> F
     if TASK == "regression":
         predictions = predictions * scale + center
     details = {"rocket_transform": transform_name, "n_kernels": int(kernels)}
-    return Fit(predictions, 0, 0, model, details)
+    return Fit(predictions, 1, 1, model, details)  # one pass over the data, as a non-iterative fit
 
 
 # ----------------------------------------------------------------------------- intervals
