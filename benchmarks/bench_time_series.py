@@ -203,7 +203,8 @@ def summary(rows: list[tuple[str, dict, dict]]) -> None:
     reg = [n for n in diffs if DATASETS[n] == "regression"]
     at_least = [n for n in clf if diffs[n] is not None and diffs[n] >= 0]
     at_least += [n for n in reg if diffs[n] is not None and diffs[n] <= 0]
-    behind = [f"{n} ({diffs[n]:+.2f}pt)" for n in clf if diffs[n] is None or diffs[n] < -MARGIN]
+    behind = [f"{n} (failed)" if diffs[n] is None else f"{n} ({diffs[n]:+.2f}pt)"
+              for n in clf if diffs[n] is None or diffs[n] < -MARGIN]
     clf_diffs = [diffs[n] for n in clf if diffs[n] is not None]
     reg_diffs = [diffs[n] for n in reg if diffs[n] is not None]
     print(f"\nhpogen >= MiniRocket on {len(at_least)} of {len(rows)} datasets (target: most): {', '.join(at_least) or '-'}")
