@@ -17,7 +17,7 @@ is installed). The published best score on each default split, with its source, 
 
 Target: hpogen >= MiniRocket on most datasets, never more than 2 accuracy points below it.
 Usage: python benchmarks/bench_time_series.py [--datasets a,b] [--walltime W] [--work DIR]
-    [--kill-after S]
+    [--kill-after S] [--results FILE] [--report-only]   (FILE: the raw results, written as it goes)
 Exits 0 whatever the scores: it is a measurement.
 """
 
@@ -38,11 +38,9 @@ HPOGEN = str(Path(sys.executable).with_name("hpogen"))
 # As installed: pip compiles a package's bytecode at install time (see bench_generate.py).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 DATASETS = {
-    "GunPoint": "classification", "ArrowHead": "classification",
-    "ItalyPowerDemand": "classification", "OSULeaf": "classification", "ACSF1": "classification",
-    "BasicMotions": "classification", "JapaneseVowels": "classification",
-    "PickupGestureWiimoteZ": "classification",
-    "Covid3Month": "regression", "CardanoSentiment": "regression",
+    **dict.fromkeys(("GunPoint", "ArrowHead", "ItalyPowerDemand", "OSULeaf", "ACSF1", "BasicMotions",
+                     "JapaneseVowels", "PickupGestureWiimoteZ"), "classification"),
+    **dict.fromkeys(("Covid3Month", "CardanoSentiment"), "regression"),
 }
 UNEQUAL = ("JapaneseVowels", "PickupGestureWiimoteZ")
 MARGIN = 2.0  # accuracy points
@@ -80,10 +78,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--walltime", type=float, default=60.0, help="hpogen's SMAC wall time W (s)")
     parser.add_argument("--work", type=Path, help="keep the bundles here (default: a temporary folder)")
     parser.add_argument("--kill-after", type=float, help="seconds before hpogen run is stopped (default 4W+300)")
+    parser.add_argument("--results", type=Path, help="write the raw results here (JSON) as they come")
+    parser.add_argument("--report-only", action="store_true", help="print the table of --results and stop")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.datasets = [d.strip() for d in (args.datasets or ",".join(DATASETS)).split(",") if d.strip()]
+    if args.report_only and args.results is None:
+        parser.error("--report-only needs --results FILE")
     if unknown := [d for d in args.datasets if d not in DATASETS]:
         parser.error(f"unknown dataset(s) {', '.join(unknown)}; known: {', '.join(DATASETS)}")
     return args
@@ -223,6 +225,10 @@ def main() -> None:
     if args.worker:
         minirocket_worker(args.dataset)
         return
+    if args.report_only:
+        saved = json.loads(args.results.read_text())
+        report([tuple(row) for row in saved["rows"]], saved["walltime"])
+        return
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-time-series-"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -231,8 +237,9 @@ def main() -> None:
             mr = run_minirocket(name, 600)
             hp = run_hpogen(name, work / name, args.walltime, args.kill_after or 4 * args.walltime + 300)
             rows.append((name, mr, hp))
-            print(f"{name}: MiniRocket {mr.get('score', mr.get('error'))}, hpogen {hp.get('score', hp.get('error'))}",
-                  file=sys.stderr, flush=True)
+            if args.results:
+                args.results.write_text(json.dumps({"walltime": args.walltime, "rows": rows}, indent=1))
+            print(f"{name}: MiniRocket {mr.get('score', mr)}, hpogen {hp.get('score', hp)}", file=sys.stderr)
         report(rows, args.walltime)
     finally:
         if args.work is None:
