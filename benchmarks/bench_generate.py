@@ -6,12 +6,12 @@ ratio; the target is 0.5 s or less for generate. Usage: python benchmarks/bench_
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import os
 import time
 from pathlib import Path
 
