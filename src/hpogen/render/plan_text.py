@@ -199,9 +199,6 @@ def tabular_train_steps(d: Decisions) -> list[str]:
     ]
 
 
-SERIES_PREFIXES = {"rocket": "rocket_", "intervals": "intervals_", "cnn": "cnn_"}
-
-
 def series_configuration_steps(d: Decisions) -> list[str]:
     spec = d.spec
     kind = f"{spec.n_classes}-class classification" if spec.task == "classification" else "regression"
@@ -217,7 +214,7 @@ def series_configuration_steps(d: Decisions) -> list[str]:
         + ", ".join(f"{f} {kind} up to {full}" for f, (kind, full) in d.extra["fidelity"].items()) + ").",
     ]
     for family in d.extra["families"]:
-        names = [hp.name for hp in d.hyperparameters if hp.name.startswith(SERIES_PREFIXES[family])]
+        names = [hp.name for hp in d.hyperparameters if hp.parent == "algorithm" and hp.values == (family,)]
         steps.append(f"{family}: " + "; ".join(f"{n} {_range(d, n).split(', if ')[0]}" for n in names) + ".")
     steps.append(
         f"Validate: {len(d.hyperparameters)} hyperparameters; no length or channel count is fixed in the space, "
