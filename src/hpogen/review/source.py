@@ -12,15 +12,13 @@ import io
 import re
 import stat
 import tomllib
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..pyimports import MAX_TREE_DEPTH, parse_source
+
 MAX_BYTES = 1_000_000  # larger files are not read: no package file needs to be this big
-# deeper syntax trees count as not parsing: real code stays under 40 levels, and rules (and
-# ast.unparse, copy.deepcopy) may walk a tree recursively, which fails a few hundred levels down
-MAX_TREE_DEPTH = 100
 PLACEHOLDER = re.compile(r"\b[A-Z][A-Z0-9_]*PLACEHOLDER\b")
 
 
@@ -115,19 +113,16 @@ class SourceFile:
     @staticmethod
     def _parse_python(text: str) -> tuple[Any, ParseError | None]:
         try:
-            with warnings.catch_warnings():  # the reviewed code's warnings are not ours (and
-                warnings.simplefilter("ignore")  # under -W error they would fail the parse)
-                tree = ast.parse(text)
+            tree, nodes = parse_source(text)  # shared with the generator that just wrote the file
         except SyntaxError as exc:
             return None, ParseError(exc.lineno or 1, exc.offset or 1, exc.msg)
         except (ValueError, RecursionError, MemoryError) as exc:
             return None, ParseError(1, 1, str(exc) or type(exc).__name__)
-        nodes = _nodes_within(tree, MAX_TREE_DEPTH)
         if nodes is None:
             return None, ParseError(1, 1, f"nested more than {MAX_TREE_DEPTH} levels deep")
         from .astutil import remember_walk
 
-        remember_walk(tree, nodes)  # the rules' walks of the whole tree start from this list
+        remember_walk(tree, list(nodes))  # the rules' walks of the whole tree start from this list
         return tree, None
 
     @staticmethod
@@ -170,17 +165,6 @@ def _safe_loader():
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _nodes_within(tree: ast.AST, limit: int) -> list[ast.AST] | None:
-    """Every node in ast.walk's order (breadth first), or None when the tree is deeper than limit."""
-    nodes, level = [tree], [tree]
-    for _ in range(limit):
-        level = [child for node in level for child in ast.iter_child_nodes(node)]
-        if not level:
-            return nodes
-        nodes += level
-    return None
 
 
 def _inside(path: Path, root: Path) -> bool:

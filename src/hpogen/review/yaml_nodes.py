@@ -42,9 +42,24 @@ def value_of(node: Any, key: str) -> Any:
     return found
 
 
-def walk(node: Any) -> Iterator[tuple[str, Any]]:
+_WALKED: dict[int, tuple[Any, list[tuple[str, Any]]]] = {}
+
+
+def walk(node: Any) -> list[tuple[str, Any]]:
     """(key path such as 'training.lr' or 'runs[0].seed', node) of the root and every value
-    node, in document order; a node reached twice (an alias, a cycle) is walked once."""
+    node, in document order; a node reached twice (an alias, a cycle) is walked once. Listed
+    once per tree: several rules walk the same 10,000-node config."""
+    hit = _WALKED.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    if len(_WALKED) > 64:
+        _WALKED.clear()
+    found = list(_walk(node))
+    _WALKED[id(node)] = (node, found)  # the node is kept alive, so its id stays its own
+    return found
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
     stack, seen = [("", node)], set()
     while stack:
         path, current = stack.pop()
