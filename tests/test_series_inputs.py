@@ -49,7 +49,7 @@ def test_multivariate_unequal_and_regression_facts(tmp_path, name, channels, len
     spec = _spec(generate(["--data", str(folder)], tmp_path / "b"))
     assert (spec["n_channels"], spec["min_length"], spec["max_length"], spec["task"]) == (channels, *lengths, task)
     plan = json.loads(run_cli("plan", "--data", str(folder)).stdout)
-    assert "padded" in plan["configuration_plan"] if lengths[0] != lengths[1] else "used as they are" in plan["configuration_plan"]
+    assert "length_rule" in plan["configuration_plan"] if lengths[0] != lengths[1] else "used as they are" in plan["configuration_plan"]
 
 
 def test_arrays_with_nan_padding_are_series(tmp_path):

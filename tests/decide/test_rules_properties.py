@@ -128,8 +128,11 @@ def test_series_bands_facade_and_length_rule_follow_the_values(spec):
     assert d.extra["band"] == ("small" if values <= 1_000_000 else "medium" if values <= 100_000_000 else "large")
     length = d.decision("series_length")
     assert length.value == max(spec.max_length, 9)
-    assert ("padded" in length.reason) == (not spec.equal_length or spec.max_length < 9)
+    assert ("padded" in length.reason) == (spec.equal_length and spec.max_length < 9)
+    assert ("length_rule" in length.reason) == (not spec.equal_length)
+    names = {hp.name for hp in d.hyperparameters}
+    assert ("length_rule" in names) == (not spec.equal_length)  # searched only where lengths differ
     for hp in d.hyperparameters:  # a family's dimensions exist only under its own branch
-        if hp.name not in ("algorithm", "normalise"):
+        if hp.name not in ("algorithm", "normalise", "length_rule"):
             assert hp.parent == "algorithm" and hp.values[0] in d.extra["families"]
             assert hp.name.startswith(hp.values[0] + "_")

@@ -43,10 +43,11 @@ SMALL_FIDELITY = {
 }
 SWEEP_BUDGET = 0.11
 SWEEP_SAMPLES = 12
-SWEEP_SEED = 2  # a seed whose sample holds every family, both transforms, both CNNs, both flags
+SWEEP_SEED = 0  # a seed whose sample holds every family, both transforms, both CNNs, both flags, every length rule
 VALIDATION = {"folds": 5, "max_series": 2000}
 MIN_LENGTH = 9
 CV_EXTRAS = {"loss_std", "cv_folds"}  # what k-fold scoring adds, as in the tabular template
+SERIES_EXTRAS = {"past_deadline"}  # whether a trial ended after the search's deadline
 SWEEP_DATASETS = {
     # dataset: bundle (task)
     "GunPoint": "classification",
@@ -65,12 +66,14 @@ def space_defaults() -> dict:
     defaults = {
         "algorithm": rules["families"]["default"],
         "normalise": rules["normalise"]["default"],
+        "length_rule": rules["length"]["default"],
     }
     return {**defaults, **{name: entry["default"] for name, entry in rules["space"].items()}}
 
 
 def series_space(seed: int):
-    """The bundle's search space, from the [space.*] table plus algorithm and normalise; each
+    """The bundle's search space, from the [space.*] table plus algorithm, normalise and
+    length_rule (which a bundle has for unequal lengths only; here every dataset gets it); each
     family's hyperparameters are active only when algorithm is that family."""
     from ConfigSpace import (
         Categorical,
@@ -87,8 +90,13 @@ def series_space(seed: int):
         "algorithm", ["rocket", "intervals", "cnn"], default=rules["families"]["default"]
     )
     normalise = rules["normalise"]
+    length = rules["length"]
     space.add(
-        [algorithm, Categorical("normalise", normalise["choices"], default=normalise["default"])]
+        [
+            algorithm,
+            Categorical("normalise", normalise["choices"], default=normalise["default"]),
+            Categorical("length_rule", length["choices"], default=length["default"]),
+        ]
     )
     for name, entry in rules["space"].items():
         if "choices" in entry:
@@ -235,6 +243,8 @@ def _train_job(module, job: dict) -> dict:
     dataset = _dataset(job["data"], job.get("parts", "fit"))
     if job.get("checkpoint_dir"):
         dataset["checkpoint_dir"] = job["checkpoint_dir"]
+    if "deadline" in job:
+        dataset["deadline"] = job["deadline"]
     before = {key: value.copy() for key, value in dataset.items() if isinstance(value, np.ndarray)}
     result = module.train(
         job["config"],
@@ -294,6 +304,16 @@ def _equalise_job(module, job: dict) -> dict:
     return {"outputs": outputs}
 
 
+def _ready_job(module, job: dict) -> dict:
+    """_ready (the length rule, then z-normalisation) on each case."""
+    outputs = []
+    for case in job["cases"]:
+        X = np.array(case["X"], dtype=np.float32)
+        out = module._ready(X, case["length"], case["normalise"], case["rule"])
+        outputs.append({"out": out.tolist(), "dtype": str(out.dtype)})
+    return {"outputs": outputs}
+
+
 def _refit_job(module, job: dict) -> dict:
     return {"budgets": [module.refit_budget(cfg, epoch) for cfg, epoch in job["cases"]]}
 
@@ -303,6 +323,7 @@ JOB_RUNNERS = {
     "train": _train_job,
     "reload": _reload_job,
     "equalise": _equalise_job,
+    "ready": _ready_job,
     "refit": _refit_job,
 }
 
@@ -391,6 +412,30 @@ EQUALISE_CASES = [
     },
 ]
 
+# Hand-computed _ready cases (the length rule, then z-normalisation when asked).
+READY_CASES = [
+    # pad_zero: the pad is 0 and the observed points keep their values
+    {"X": [[[1.0, 2.0, 3.0, math.nan, math.nan]], [[5.0, 4.0, 3.0, 2.0, 1.0]]], "length": 5,
+     "normalise": False, "rule": "pad_zero", "expected": [[[1.0, 2.0, 3.0, 0.0, 0.0]], [[5.0, 4.0, 3.0, 2.0, 1.0]]]},
+    # pad_zero normalised on the observed points only (mean 2, std 1); the pad stays 0
+    {"X": [[[1.0, 3.0, math.nan]]], "length": 3, "normalise": True, "rule": "pad_zero",
+     "expected": [[[-1.0, 1.0, 0.0]]]},
+    # pad_last normalised over the padded series [1, 3, 3]: mean 7/3, std sqrt(8/9)
+    {"X": [[[1.0, 3.0, math.nan]]], "length": 3, "normalise": True, "rule": "pad_last",
+     "expected": [[[-(4 / 3) / math.sqrt(8 / 9), (2 / 3) / math.sqrt(8 / 9), (2 / 3) / math.sqrt(8 / 9)]]]},
+    # resample: 2 points stretched to 5, 5 points squeezed to 3, a gap filled before stretching
+    {"X": [[[0.0, 2.0, math.nan, math.nan, math.nan]], [[0.0, 1.0, 2.0, 3.0, 4.0]]], "length": 5,
+     "normalise": False, "rule": "resample", "expected": [[[0.0, 0.5, 1.0, 1.5, 2.0]], [[0.0, 1.0, 2.0, 3.0, 4.0]]]},
+    {"X": [[[0.0, 1.0, 2.0, 3.0, 4.0]], [[1.0, math.nan, 3.0, math.nan, math.nan]]], "length": 3,
+     "normalise": False, "rule": "resample", "expected": [[[0.0, 2.0, 4.0]], [[1.0, 2.0, 3.0]]]},
+    # channels of one series share its length: the shorter channel is padded with its last value first
+    {"X": [[[1.0, 2.0, math.nan], [4.0, 5.0, 6.0]]], "length": 5, "normalise": False, "rule": "resample",
+     "expected": [[[1.0, 1.5, 2.0, 2.0, 2.0], [4.0, 4.5, 5.0, 5.5, 6.0]]]},
+    # a series without any value is zeros under every rule
+    {"X": [[[math.nan, math.nan]]], "length": 4, "normalise": True, "rule": "resample", "expected": [[[0.0] * 4]]},
+    {"X": [[[math.nan, math.nan]]], "length": 4, "normalise": True, "rule": "pad_zero", "expected": [[[0.0] * 4]]},
+]
+
 CNN = {"algorithm": "cnn", "cnn_filters": 16, "cnn_depth": 1, "cnn_batch_size": 16}
 
 
@@ -432,6 +477,10 @@ def _jobs(root: Path, data: dict, bundles: dict) -> list[list[dict]]:
         sweep("GunPoint"),
         sweep("BasicMotionsMissing"),
         {"name": "equalise", "kind": "equalise", "train_py": cls, "cases": EQUALISE_CASES},
+        {"name": "ready", "kind": "ready", "train_py": cls, "cases": READY_CASES},
+        # a deadline already past: one fold, and the CNN one epoch, then the trial ends
+        *({"name": f"deadline/{config['algorithm']}", "kind": "train", "train_py": cls,
+           "data": data["GunPoint"], "config": config, "deadline": 0.0} for config in (CNN, {"algorithm": "rocket"})),
         {
             "name": "refit",
             "kind": "refit",
@@ -547,7 +596,7 @@ def ok(runs: dict, name: str) -> dict:
 def assert_keys(result: dict, expected: set, cv: bool) -> None:
     extra = set(result) - expected
     assert expected <= set(result), sorted(expected - set(result))
-    assert extra == (CV_EXTRAS if cv else set()), sorted(extra)
+    assert extra == (CV_EXTRAS if cv else set()) | SERIES_EXTRAS, sorted(extra)
 
 
 # ----------------------------------------------------------------------------- static checks
@@ -631,6 +680,7 @@ def test_sample_covers_every_family():
     assert {cfg.get("cnn_architecture") for cfg in configs} >= {"resnet", "inception"}
     assert {bool(cfg["normalise"]) for cfg in configs} == {True, False}
     assert {cfg.get("intervals_use_diff") for cfg in configs} >= {True, False}
+    assert {cfg["length_rule"] for cfg in configs} == set(_rules()["length"]["choices"])
 
 
 def test_equalise_matches_hand_computed_cases(runs):
@@ -640,6 +690,24 @@ def test_equalise_matches_hand_computed_cases(runs):
         assert output["lengths"] == case["lengths"], case
         assert output["dtype"] == "float32"
         assert output["untouched"] and output["fresh"]
+
+
+def test_ready_matches_hand_computed_cases(runs):
+    outputs = ok(runs, "ready")["outputs"]
+    for case, output in zip(READY_CASES, outputs, strict=True):
+        assert output["dtype"] == "float32"
+        assert np.allclose(output["out"], case["expected"], atol=1e-5), (case, output["out"])
+
+
+@pytest.mark.parametrize("algorithm", ["cnn", "rocket"])
+def test_a_past_deadline_ends_the_trial_after_one_fold(runs, algorithm):
+    """dataset["deadline"] already past: the first fold still runs (a trial always reports a
+    loss), then no further fold, and the CNN trains one epoch instead of its full six."""
+    result = ok(runs, f"deadline/{algorithm}")["result"]
+    assert result["past_deadline"] == 1 and result["cv_folds"] == 1
+    assert math.isfinite(result["loss"])
+    if algorithm == "cnn":
+        assert result["epochs_completed"] == 1
 
 
 def test_default_minirocket_on_gunpoint(runs):

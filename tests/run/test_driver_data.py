@@ -202,3 +202,17 @@ def test_only_image_trials_train_at_the_search_resolution():
     image, tabular = bundle_data.for_search(trainval, "image"), bundle_data.for_search(trainval, "tabular")
     assert image["resolution"] == "search" and image["X"] is trainval["X"]
     assert "resolution" not in tabular and "resolution" not in trainval  # the refit's data stays final
+
+
+def test_a_search_with_a_wall_time_tells_its_trials_when_it_ends():
+    """dataset["deadline"] is now + the wall time (seconds since the epoch); without a finite
+    wall time there is none, and the caller's data never gets one."""
+    import time
+
+    trainval = {"X": np.zeros((4, 1, 8)), "y": np.arange(4)}
+    before = time.time()
+    search = bundle_data.for_search(trainval, "time_series", 60.0)
+    assert before + 60.0 <= search["deadline"] <= time.time() + 60.0
+    assert "deadline" not in trainval
+    assert "deadline" not in bundle_data.for_search(trainval, "time_series", float("inf"))
+    assert "deadline" not in bundle_data.for_search(trainval, "tabular")

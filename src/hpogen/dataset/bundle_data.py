@@ -14,6 +14,7 @@ with one line for the user.
 """
 
 import math
+import time
 from pathlib import Path
 
 try:  # hpogen.dataset.bundle_data
@@ -426,10 +427,15 @@ def take(values, rows):
     return values[rows]
 
 
-def for_search(trainval: dict, kind: str) -> dict:
+def for_search(trainval: dict, kind: str, walltime: float | None = None) -> dict:
     """The data of the search's trials: images train at the plan's search resolution (train.py's
-    SEARCH_SIZE, dataset["resolution"]), the refit and plain calls at the final one."""
-    return {**trainval, "resolution": "search"} if kind == "image" else dict(trainval)
+    SEARCH_SIZE, dataset["resolution"]), the refit and plain calls at the final one. With a
+    finite walltime (seconds from now), dataset["deadline"] is the search's end in seconds since
+    the epoch: a train() that reads it starts no new fold or epoch after it."""
+    search = {**trainval, "resolution": "search"} if kind == "image" else dict(trainval)
+    if walltime is not None and math.isfinite(float(walltime)):
+        search["deadline"] = time.time() + float(walltime)
+    return search
 
 
 def hold_out(data: dict, task: str, seed: int, fraction: float) -> tuple:

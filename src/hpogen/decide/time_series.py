@@ -60,7 +60,8 @@ def decide_time_series(spec: DatasetSpec, insights: Insights | None = None) -> D
         Decision("objective", scenario["objective"], scenario["id"],
                  "validation error rate, 1 - accuracy" if spec.task == "classification" else "validation RMSE / std of the training target"),
     ]
-    hyperparameters, records = apply_insights(tuple(series_space(families, rules)), insights, "time_series")
+    hyperparameters, records = apply_insights(tuple(series_space(families, rules, spec.equal_length)), insights,
+                                              "time_series")
     return Decisions.from_steps(
         spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"], insights=records,
         extra={"band": band, "families": families, "fidelity": fidelity, "initial_configs": initial_configs,
@@ -74,14 +75,16 @@ def _lengths(spec: DatasetSpec) -> str:
 
 
 def length_step(spec: DatasetSpec, rule: dict[str, Any]) -> Decision:
-    """How train() makes the series one length: nothing to do, or pad at the end with the last value."""
+    """How train() makes the series one length: nothing to do, the searched length_rule, or
+    padding with the last value up to MiniRocket's kernel span."""
     floor = rule["min_length"]
     if spec.equal_length and spec.max_length >= floor:
         return Decision("series_length", spec.max_length, rule["id"], f"every series has {spec.max_length} points: used as they are")
     target = max(spec.max_length, floor)
-    why = (f"lengths {spec.min_length}-{spec.max_length}: shorter series padded at the end with their last value to {target}"
+    why = (f"lengths {spec.min_length}-{spec.max_length}: every series made {target} long by the searched length_rule "
+           f"({', '.join(rule['choices'])}), since why lengths vary is not known"
            if not spec.equal_length else f"series of {spec.max_length} points padded with their last value to {floor}, MiniRocket's kernel span")
-    return Decision("series_length", target, rule["id"], why + "; longer test series cut to it")
+    return Decision("series_length", target, rule["id"], why + "; longer test series cut (or resampled) to it")
 
 
 def validation_step(spec: DatasetSpec, rule: dict[str, Any]) -> Decision:
@@ -96,8 +99,9 @@ def validation_step(spec: DatasetSpec, rule: dict[str, Any]) -> Decision:
     return Decision("validation", {"cv_folds": folds, "cv_max_series": limit}, rule["id"], reason)
 
 
-def series_space(families: list[str], rules: dict[str, Any]) -> list[Hyperparameter]:
-    """algorithm, normalise, then each family's own dimensions, active when its family is chosen."""
+def series_space(families: list[str], rules: dict[str, Any], equal_length: bool = True) -> list[Hyperparameter]:
+    """algorithm, normalise, length_rule (series of unequal lengths only), then each family's own
+    dimensions, active when its family is chosen."""
     default = rules["families"]["default"]
     default = default if default in families else families[0]
     normalise = rules["normalise"]
@@ -107,6 +111,11 @@ def series_space(families: list[str], rules: dict[str, Any]) -> list[Hyperparame
         Hyperparameter("normalise", "categorical", normalise["default"], normalise["id"],
                        "z-normalise each series per channel, or keep its scale", choices=tuple(normalise["choices"])),
     ]
+    if not equal_length:
+        length = rules["length"]
+        hps.append(Hyperparameter("length_rule", "categorical", length["default"], length["id"],
+                                  "pad with zeros or the last value, or resample: why lengths vary is not known",
+                                  choices=tuple(length["choices"])))
     for name, entry in rules["space"].items():
         if entry["family"] not in families:
             continue

@@ -118,7 +118,7 @@ def _optimise(
     from .optimise import optimise
     from .target import make_job
 
-    dataset = for_search({"X": data.X, "y": data.y}, bundle.spec.type)
+    dataset = for_search({"X": data.X, "y": data.y}, bundle.spec.type, scenario.walltime_limit)
     job = make_job(
         bundle.source("train.py"),
         modules["train"].__name__,

@@ -291,7 +291,7 @@ def optimise(args: argparse.Namespace, scenario, trainval: dict):
 
     client, cluster = start_dask(args)
     fail_fast = StopOnRepeatedCrash()
-    trainval = for_search(trainval, FACTS["type"])
+    trainval = for_search(trainval, FACTS["type"], scenario.walltime_limit)
     try:
         with warnings.catch_warnings():
             quiet_warnings()

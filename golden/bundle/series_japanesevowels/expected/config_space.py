@@ -131,6 +131,15 @@ def get_configspace() -> ConfigurationSpace:
                 },
             ),
             Categorical(
+                "length_rule",
+                ["pad_zero", "pad_last", "resample"],
+                default="pad_zero",
+                meta={
+                    "rule": "HPG-TS-LENGTH",
+                    "reason": "pad with zeros or the last value, or resample: why lengths vary is not known",
+                },
+            ),
+            Categorical(
                 "normalise",
                 [True, False],
                 default=True,

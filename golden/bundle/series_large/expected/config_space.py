@@ -82,6 +82,15 @@ def get_configspace() -> ConfigurationSpace:
                 meta={"rule": "HPG-TS-SPACE", "reason": "hpogen: light AdamW weight decay"},
             ),
             Categorical(
+                "length_rule",
+                ["pad_zero", "pad_last", "resample"],
+                default="pad_zero",
+                meta={
+                    "rule": "HPG-TS-LENGTH",
+                    "reason": "pad with zeros or the last value, or resample: why lengths vary is not known",
+                },
+            ),
+            Categorical(
                 "normalise",
                 [True, False],
                 default=True,

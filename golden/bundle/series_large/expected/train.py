@@ -2,12 +2,14 @@
 
 Whole series in, one label or value out (rules/bundle/time_series.toml). Series arrive as float32
 (n_series, n_channels, length) with NaN after a series' end and where a value is missing; every
-part is made one length, the fit rows' longest (HPG-TS-LENGTH, HPG-TS-MISSING: equalise), then
+part is made one length, the fit rows' longest, by the searched length rule: padded with zeros or
+with the last value, or resampled (HPG-TS-LENGTH, HPG-TS-MISSING: equalise, resample), and
 optionally z-normalised per series and channel (HPG-TS-NORMALISE). The model family comes from
 `algorithm`: MiniRocket / MultiRocket features with a ridge head, interval statistics with
 gradient boosting, or a 1-D CNN (ResNet, InceptionTime); the budget scales each family's
 fidelity (kernels, boosting rounds, epochs). On small data without a given validation part, the
-loss is the mean validation error over the k folds of HPG-TS-CV.
+loss is the mean validation error over the k folds of HPG-TS-CV. A search's end,
+dataset["deadline"] (seconds since the epoch), stops a trial early: no new fold, no new epoch.
 aeon and torch are imported only by the families that use them.
 """
 
@@ -47,6 +49,7 @@ TASK = "classification"
 DEFAULTS = {
     "algorithm": "rocket",
     "normalise": True,
+    "length_rule": "pad_zero",
     "rocket_transform": "minirocket",
     "rocket_max_dilations": 32,
     "rocket_alpha": 1.0,
@@ -64,6 +67,10 @@ FIDELITY = {"rocket": ["n_kernels", 10000], "cnn": ["epochs", 200]}
 VALIDATION = {"folds": 5, "max_series": 2000}
 # Series are padded to at least this length: MiniRocket's kernels span 9 points (HPG-TS-LENGTH).
 MIN_LENGTH = 9
+# How series are made one length when the space has no length_rule (equal-length data): a
+# series shorter than MIN_LENGTH is padded with its last value.
+LENGTH_RULE = "pad_last"
+LENGTH_RULES = ("pad_zero", "pad_last", "resample")
 
 CV_FOLDS = int(VALIDATION["folds"])
 CV_MAX_SERIES = int(VALIDATION["max_series"])
@@ -147,26 +154,25 @@ def train(cfg, dataset, seed, budget=None, model_dir=None) -> dict:
         raise ValueError(f"algorithm {algorithm!r} is not one of {sorted(FIDELITY)}")
     count = _fidelity(algorithm, budget)
     started = time.perf_counter()
+    deadline = None if model_dir is not None else dataset.get("deadline")
     data = _read(dataset)
     folds = _folds(data, algorithm, seed) if model_dir is None else []
     if folds:
-        results = [
-            _fit_and_score(
-                cfg,
-                algorithm,
-                part,
-                count,
-                seed,
-                _checkpoint_path(dataset, cfg, seed, algorithm, part),
-            )[0]
-            for part in folds
-        ]
+        results = []
+        for part in folds:
+            if results and _past(deadline):
+                break
+            checkpoint = _checkpoint_path(dataset, cfg, seed, algorithm, part)
+            results.append(
+                _fit_and_score(cfg, algorithm, part, count, seed, checkpoint, deadline)[0]
+            )
         result = _mean_metrics(results)
     else:
         part = _split(data, seed)
         checkpoint = _checkpoint_path(dataset, cfg, seed, algorithm, part)
-        result, fitted = _fit_and_score(cfg, algorithm, part, count, seed, checkpoint)
+        result, fitted = _fit_and_score(cfg, algorithm, part, count, seed, checkpoint, deadline)
     result["training_time"] = float(time.perf_counter() - started)
+    result["past_deadline"] = int(_past(deadline))  # 1: folds or epochs may have been skipped
     if model_dir is not None:
         share = None if budget is None else float(budget)
         run = {"algorithm": algorithm, "seed": seed, "budget": share, "count": count}
@@ -188,7 +194,8 @@ def predict(model_dir, X) -> np.ndarray:
     model_dir: class labels as str, or target values."""
     folder = Path(model_dir)
     metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-    series = _ready(_series(X), metadata["series_length"], metadata["normalise"])
+    rule = metadata.get("length_rule", LENGTH_RULE)
+    series = _ready(_series(X), metadata["series_length"], metadata["normalise"], rule)
     algorithm = metadata["algorithm"]
     if algorithm == "cnn":
         import torch
@@ -209,12 +216,21 @@ def predict(model_dir, X) -> np.ndarray:
     return values.astype(np.float64) * metadata["target_scale"] + metadata["target_center"]
 
 
-def _fit_and_score(cfg, algorithm: str, part: Part, count: int, seed: int, checkpoint=None):
-    """(metrics, (part, prepared, fit, normalise)) of one fit on one split's fit series."""
-    normalise = _flag(cfg, "normalise")
+def _fit_and_score(
+    cfg, algorithm: str, part: Part, count: int, seed: int, checkpoint=None, deadline=None
+):
+    """(metrics, (part, prepared, fit, shaping)) of one fit on one split's fit series."""
+    shaping = {
+        "normalise": _flag(cfg, "normalise"),
+        "length_rule": _hp(cfg, "length_rule", str, LENGTH_RULE),
+    }
     length = max(_min_length(cfg, algorithm), int(series_lengths(part.X_fit).max(initial=0)))
-    X_fit, X_val = _ready(part.X_fit, length, normalise), _ready(part.X_val, length, normalise)
-    X_score = X_val if part.X_score is part.X_val else _ready(part.X_score, length, normalise)
+
+    def ready(X):
+        return _ready(X, length, shaping["normalise"], shaping["length_rule"])
+
+    X_fit, X_val = ready(part.X_fit), ready(part.X_val)
+    X_score = X_val if part.X_score is part.X_val else ready(part.X_score)
     prepared = Prepared(X_fit, X_val, X_score, length, max(len(part.classes), 1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -223,14 +239,14 @@ def _fit_and_score(cfg, algorithm: str, part: Part, count: int, seed: int, check
         elif algorithm == "intervals":
             fit = _fit_intervals(cfg, prepared, part, count, seed)
         elif algorithm == "cnn":
-            fit = _fit_cnn(cfg, prepared, part, count, seed, checkpoint)
+            fit = _fit_cnn(cfg, prepared, part, count, seed, checkpoint, deadline)
         else:
             raise ValueError(f"unknown algorithm {algorithm!r}")
     # Regression loss is scaled by the fit series' target, so every family shares one scale.
     result = _metrics(part, fit.predictions)
     result["epochs_completed"] = int(fit.epochs_completed)
     result["best_epoch"] = int(fit.best_epoch)
-    return result, (part, prepared, fit, normalise)
+    return result, (part, prepared, fit, shaping)
 
 
 def _mean_metrics(results: list) -> dict:
@@ -276,6 +292,11 @@ def _native(value):
 
 def _config_items(cfg) -> list:
     return sorted((str(name), _native(value)) for name, value in dict(cfg).items())
+
+
+def _past(deadline) -> bool:
+    """Whether the search's end (seconds since the epoch, None for none) has come."""
+    return deadline is not None and time.time() >= float(deadline)
 
 
 def _fidelity(algorithm: str, budget) -> int:
@@ -361,9 +382,46 @@ def _znormalise(X: np.ndarray) -> np.ndarray:
     return X
 
 
-def _ready(X, length: int, normalise: bool) -> np.ndarray:
+def resample(X, target_length: int) -> np.ndarray:
+    """A new float32 array (n_series, n_channels, target_length): each series stretched or
+    squeezed from its own length to target_length by linear interpolation (uniform scaling),
+    after equalise has filled its missing values. A series without any value is zeros."""
+    X = _series(X)
+    filled = equalise(X, max(X.shape[2], 1))
+    n_series, n_channels = filled.shape[:2]
+    target_length = int(target_length)
+    last = np.maximum(series_lengths(X), 1) - 1
+    source = np.linspace(0.0, 1.0, target_length)[None, :] * last[:, None]
+    low = np.floor(source).astype(np.int64)
+    high = np.minimum(low + 1, last[:, None])
+    share = (source - low).astype(np.float32)[:, None, :]
+    shape = (n_series, n_channels, target_length)
+    below = np.take_along_axis(filled, np.broadcast_to(low[:, None, :], shape), axis=2)
+    above = np.take_along_axis(filled, np.broadcast_to(high[:, None, :], shape), axis=2)
+    return below + (above - below) * share
+
+
+def _ready(X, length: int, normalise: bool, rule: str = LENGTH_RULE) -> np.ndarray:
+    """X at one length by the length rule (HPG-TS-LENGTH), z-normalised per series and channel
+    when normalise; with pad_zero the statistics are those of the observed points and the pad
+    stays 0 (the series' mean once normalised)."""
+    if rule not in LENGTH_RULES:
+        raise ValueError(f"length_rule {rule!r} is not one of {LENGTH_RULES}")
+    if rule == "resample":
+        out = resample(X, length)
+        return _znormalise(out) if normalise else out
     out = equalise(X, length)
-    return _znormalise(out) if normalise else out
+    if rule == "pad_last":
+        return _znormalise(out) if normalise else out
+    observed = (np.arange(length)[None, :] < series_lengths(X)[:, None])[:, None, :]
+    if normalise:
+        count = np.maximum(observed.sum(axis=2, keepdims=True), 1)
+        mean = np.where(observed, out, 0.0).sum(axis=2, keepdims=True) / count
+        spread = np.sqrt(
+            np.where(observed, (out - mean) ** 2, 0.0).sum(axis=2, keepdims=True) / count
+        )
+        out = ((out - mean) / np.maximum(spread, STD_FLOOR)).astype(np.float32)
+    return np.where(observed, out, np.float32(0.0)).astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- data
@@ -808,10 +866,17 @@ def _record_epoch(progress: dict, network, val_loss: float) -> None:
 
 
 def _fit_cnn(
-    cfg, prepared: Prepared, part: Part, epochs: int, seed: int, checkpoint: Path | None
+    cfg,
+    prepared: Prepared,
+    part: Part,
+    epochs: int,
+    seed: int,
+    checkpoint: Path | None,
+    deadline=None,
 ) -> Fit:
     """Train (or resume) the network up to `epochs` epochs with early stopping on the validation
-    series, then predict the scored series with its best weights."""
+    series (and no new epoch after the deadline), then predict the scored series with its best
+    weights."""
     import torch
 
     torch.manual_seed(seed)
@@ -848,7 +913,11 @@ def _fit_cnn(
     progress, stored_epochs = _restore_progress(checkpoint, epochs, network, optimizer, scheduler)
     batch_size = max(1, min(_hp(cfg, "cnn_batch_size", int, 16), len(part.y_fit)))
     trained = 0
-    while progress["epochs_done"] < epochs and not progress["stopped"]:
+    while (
+        progress["epochs_done"] < epochs
+        and not progress["stopped"]
+        and not (trained and _past(deadline))
+    ):
         torch.manual_seed(_epoch_seed(seed, progress["epochs_done"] + 1))
         _train_epoch(network, optimizer, X_fit, y_fit, batch_size)
         val_loss = float(_cnn_loss(_forward(network, X_val), y_val))
@@ -974,7 +1043,7 @@ def _save_model(
     part: Part,
     prepared: Prepared,
     fit: Fit,
-    normalise: bool,
+    shaping: dict,
     run: dict,
     result: dict,
 ) -> None:
@@ -988,7 +1057,8 @@ def _save_model(
         "fidelity": list(FIDELITY[run["algorithm"]]),
         "series_length": int(prepared.length),
         "n_channels": int(prepared.X_fit.shape[1]),
-        "normalise": bool(normalise),
+        "normalise": bool(shaping["normalise"]),
+        "length_rule": shaping["length_rule"],
         "n_train_series": int(len(part.y_fit)),
         "n_validation_series": int(len(part.y_val)),
         "n_scored_series": int(len(part.y_score)),
@@ -996,8 +1066,9 @@ def _save_model(
         "target_center": center,
         "target_scale": scale,
         **fit.details,
-        "preprocessing": "equalise to series_length (interpolate missing values, pad with the last value, "
-        "cut longer series), then z-normalise each series per channel when normalise",
+        "preprocessing": "interpolate missing values, then make every series series_length long by "
+        "length_rule (pad_zero / pad_last: pad the end with 0 / the last value, cut longer series; "
+        "resample: linear interpolation), then z-normalise each series per channel when normalise",
         "metrics": result,
     }
     config = dict(_config_items(cfg))
