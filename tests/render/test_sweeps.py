@@ -35,12 +35,14 @@ KINDS_CSV = "<kinds csv>"  # replaced by a CSV of every column kind (tests/suppo
 
 CASES = {
     # name: (hpogen generate arguments, dataset built by the driver, sampled configurations)
-    "digits": (["--dataset", "digits"], "digits_300", 200),
+    # images train a CNN per configuration: their samples are few, and the 20 corners (every
+    # categorical value with every numeric bound, the costly widest and deepest nets) come on top
+    "digits": (["--dataset", "digits"], "digits_300", 40),
     "rgb_images": (
         ["--dataset-type", "image", "--name", "rgb_digits", "--n-samples", "1797", "--n-classes", "10",
          "--image-shape", "3,8,8"],
         "rgb_digits_300",
-        40,
+        12,
     ),
     # small data is scored by 5-fold cross-validation: five fits per configuration
     "breast_cancer": (["--dataset", "breast_cancer"], "breast_cancer", 60),
@@ -48,7 +50,7 @@ CASES = {
     # OpenML insights may widen every numeric range up to rules/insights.toml's safe limits
     "breast_cancer_safe_edges": (["--dataset", "breast_cancer", "--insights", SAFE_EDGES], "breast_cancer", 20),
     "rgb_images_safe_edges": (["--dataset-type", "image", "--name", "rgb_edges", "--n-samples", "1797", "--n-classes", "10",
-                               "--image-shape", "3,8,8", "--insights", SAFE_EDGES], "rgb_digits_300", 10),
+                               "--image-shape", "3,8,8", "--insights", SAFE_EDGES], "rgb_digits_300", 4),
     "large_classification_safe_edges": (["--dataset-type", "tabular", "--name", "large_edges", "--n-samples", "200000",
                                          "--n-classes", "2", "--n-features", "30", "--insights", SAFE_EDGES], "breast_cancer", 10),
     "diabetes": (["--dataset", "diabetes"], "diabetes", 60),

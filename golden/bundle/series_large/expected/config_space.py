@@ -92,8 +92,8 @@ def get_configspace() -> ConfigurationSpace:
             ),
             Categorical(
                 "normalise",
-                [True, False],
-                default=True,
+                [False, True],
+                default=False,
                 meta={
                     "rule": "HPG-TS-NORMALISE",
                     "reason": "z-normalise each series per channel, or keep its scale",

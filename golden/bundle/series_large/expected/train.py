@@ -48,7 +48,7 @@ TASK = "classification"
 # Default of every hyperparameter in the search space; a name missing here is not in the space.
 DEFAULTS = {
     "algorithm": "rocket",
-    "normalise": True,
+    "normalise": False,
     "length_rule": "pad_zero",
     "rocket_transform": "minirocket",
     "rocket_max_dilations": 32,
