@@ -239,7 +239,7 @@ def series_train_steps(d: Decisions) -> list[str]:
         f"Lengths ({length.rule}): {length.reason}. Missing values ({missing.rule}): linear interpolation within each channel.",
         "z-normalise each series per channel when normalise is true.",
         f"Score: {validation.reason} ({validation.rule}); with X_val or X_test train on all of X.",
-        "rocket: MiniRocket or MultiRocket features (aeon, imported only by this family), standardised, then a ridge head.",
+        "rocket: MiniRocket or MultiRocket features (aeon, imported only by this family), standardised, then a ridge head choosing its alpha from logspace(-3, 3, 10) by leave-one-out (HPG-TS-ROCKET-HEAD).",
         "intervals: mean, std, slope, min, max, median and IQR over a dyadic pyramid of intervals (and of the first "
         "differences), then histogram gradient boosting.",
         "cnn: a ResNet-1D or InceptionTime-style network (torch, imported only by this family) with global average pooling, "

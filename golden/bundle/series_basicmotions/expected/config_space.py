@@ -139,16 +139,6 @@ def get_configspace() -> ConfigurationSpace:
                     "reason": "z-normalise each series per channel, or keep its scale",
                 },
             ),
-            Float(
-                "rocket_alpha",
-                (0.001, 1000.0),
-                default=1.0,
-                log=True,
-                meta={
-                    "rule": "HPG-TS-SPACE",
-                    "reason": "Dempster et al. 2020 (ROCKET): a ridge head with alpha chosen from logspace(-3, 3, 10) by cross-validation",
-                },
-            ),
             Categorical(
                 "rocket_max_dilations",
                 [16, 32, 64],
@@ -184,7 +174,6 @@ def get_configspace() -> ConfigurationSpace:
             EqualsCondition(cs["intervals_max_leaf_nodes"], cs["algorithm"], "intervals"),
             EqualsCondition(cs["intervals_n_intervals"], cs["algorithm"], "intervals"),
             EqualsCondition(cs["intervals_use_diff"], cs["algorithm"], "intervals"),
-            EqualsCondition(cs["rocket_alpha"], cs["algorithm"], "rocket"),
             EqualsCondition(cs["rocket_max_dilations"], cs["algorithm"], "rocket"),
             EqualsCondition(cs["rocket_transform"], cs["algorithm"], "rocket"),
         ]

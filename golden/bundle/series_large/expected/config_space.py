@@ -99,16 +99,6 @@ def get_configspace() -> ConfigurationSpace:
                     "reason": "z-normalise each series per channel, or keep its scale",
                 },
             ),
-            Float(
-                "rocket_alpha",
-                (0.001, 1000.0),
-                default=1.0,
-                log=True,
-                meta={
-                    "rule": "HPG-TS-SPACE",
-                    "reason": "Dempster et al. 2020 (ROCKET): a ridge head with alpha chosen from logspace(-3, 3, 10) by cross-validation",
-                },
-            ),
             Categorical(
                 "rocket_max_dilations",
                 [16, 32, 64],
@@ -139,7 +129,6 @@ def get_configspace() -> ConfigurationSpace:
             EqualsCondition(cs["cnn_filters"], cs["algorithm"], "cnn"),
             EqualsCondition(cs["cnn_learning_rate"], cs["algorithm"], "cnn"),
             EqualsCondition(cs["cnn_weight_decay"], cs["algorithm"], "cnn"),
-            EqualsCondition(cs["rocket_alpha"], cs["algorithm"], "rocket"),
             EqualsCondition(cs["rocket_max_dilations"], cs["algorithm"], "rocket"),
             EqualsCondition(cs["rocket_transform"], cs["algorithm"], "rocket"),
         ]

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import Ridge, RidgeClassifier
+from sklearn.linear_model import RidgeClassifierCV, RidgeCV
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
@@ -52,7 +52,6 @@ DEFAULTS = {
     "length_rule": "pad_zero",
     "rocket_transform": "minirocket",
     "rocket_max_dilations": 32,
-    "rocket_alpha": 1.0,
     "cnn_architecture": "resnet",
     "cnn_filters": 64,
     "cnn_depth": 3,
@@ -87,6 +86,7 @@ ROCKET_BASE_KERNELS = 84
 # MultiRocket's kernels per n_kernels of the fidelity: its published 6,250 kernels (50,000
 # features) at the full 10,000 of MiniRocket's (each MultiRocket kernel gives 8 features).
 MULTIROCKET_SHARE = 0.625
+ROCKET_ALPHAS = (-3.0, 3.0, 10)  # the ridge head's alphas: numpy.logspace(-3, 3, 10)
 MIN_INTERVAL_LENGTH = 3
 INTERVALS_EARLY_STOPPING_SERIES = 1000  # boosting stops early on an internal split from here on
 INTERVALS_PATIENCE = 20
@@ -539,7 +539,8 @@ def _openmp_threads(n_series: int):
 
 
 def _fit_rocket(cfg, prepared: Prepared, part: Part, count: int, seed: int) -> Fit:
-    """MiniRocket or MultiRocket features, standardised, then a ridge head (regression on the
+    """MiniRocket or MultiRocket features, standardised, then a ridge head whose alpha is chosen
+    by leave-one-out cross-validation, as aeon's MiniRocket estimators do (regression on the
     standardised target). aeon is imported here only: its numba kernels compile on first use."""
     from aeon.transformations.collection.convolution_based import MiniRocket, MultiRocket
 
@@ -564,8 +565,10 @@ def _fit_rocket(cfg, prepared: Prepared, part: Part, count: int, seed: int) -> F
             n_jobs=jobs,
             random_state=seed % 2**31,
         )
-    alpha = max(_hp(cfg, "rocket_alpha", float, 1.0), TINY)
-    head = RidgeClassifier(alpha=alpha) if TASK == "classification" else Ridge(alpha=alpha)
+    alphas = np.logspace(
+        *ROCKET_ALPHAS
+    )  # chosen by leave-one-out in every fit (HPG-TS-ROCKET-HEAD)
+    head = RidgeClassifierCV(alphas=alphas) if TASK == "classification" else RidgeCV(alphas=alphas)
     model = Pipeline([("transform", transform), ("scale", StandardScaler()), ("ridge", head)])
     center, scale = _target_scale(part.y_fit)
     model.fit(prepared.X_fit, (part.y_fit - center) / scale if TASK == "regression" else part.y_fit)
