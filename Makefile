@@ -22,7 +22,8 @@ run: $(STAMP)
 	$(BIN)/hpogen run out/digits --walltime 420
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	# two workers, each test file kept on one (its module fixtures are built once)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_generate.py
