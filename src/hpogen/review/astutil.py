@@ -126,28 +126,45 @@ def inside_loop(tree: ast.AST) -> set[int]:
     return found
 
 
+def _alias_names(node) -> list[str]:
+    return [(a.asname or a.name).split(".")[0] for a in node.names]
+
+
+def _stored_name(node) -> list[str]:
+    return [node.id] if isinstance(node.ctx, (ast.Store, ast.Del)) else []
+
+
+def _own_name(node) -> list[str]:
+    return [node.name] if node.name else []
+
+
+# node type -> the names a node of it binds (dispatched on the exact type: ast node classes
+# have no subclasses, and one dict lookup per node beats a chain of isinstance checks)
+_BINDERS = {
+    ast.Import: _alias_names,
+    ast.ImportFrom: _alias_names,
+    ast.FunctionDef: _own_name,
+    ast.AsyncFunctionDef: _own_name,
+    ast.ClassDef: _own_name,
+    ast.arg: lambda node: [node.arg],
+    ast.Name: _stored_name,
+    ast.Global: lambda node: list(node.names),
+    ast.Nonlocal: lambda node: list(node.names),
+    ast.ExceptHandler: _own_name,
+    ast.MatchAs: _own_name,
+    ast.MatchStar: _own_name,
+    ast.MatchMapping: lambda node: [node.rest] if node.rest else [],
+    **({ast.TypeVar: _own_name} if hasattr(ast, "TypeVar") else {}),
+}
+
+
 def bound_names(tree: ast.AST) -> set[str]:
     """Every name the module binds anywhere: imports, defs, parameters, targets, globals."""
     names: set[str] = set()
     for node in walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names |= set(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            names.add(node.rest)
-        elif isinstance(node, ast.TypeVar if hasattr(ast, "TypeVar") else ()):
-            names.add(node.name)
+        binder = _BINDERS.get(type(node))
+        if binder is not None:
+            names.update(binder(node))
     return names
 
 

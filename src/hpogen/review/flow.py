@@ -127,11 +127,26 @@ def launcher_names(tree: ast.AST) -> set[str]:
     return found
 
 
+_FLOWS: dict[int, tuple[ast.AST, StringFlow]] = {}
+
+
+def string_flow(tree: ast.AST) -> StringFlow:
+    """The module's StringFlow, built once per tree: several rules follow strings through it."""
+    hit = _FLOWS.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    if len(_FLOWS) > 256:
+        _FLOWS.clear()
+    flow = StringFlow(tree)
+    _FLOWS[id(tree)] = (tree, flow)  # the tree is kept alive, so its id stays its own
+    return flow
+
+
 def launches(tree: ast.AST, needle: str) -> list[ast.Call]:
     """Calls that start a subprocess (directly, through a launcher function of the module, or by
     handing one to a thread or pool) whose arguments, followed through their variables, hold a
     string containing needle."""
-    aliases, launchers, flow = import_aliases(tree), launcher_names(tree), StringFlow(tree)
+    aliases, launchers, flow = import_aliases(tree), launcher_names(tree), string_flow(tree)
     found = []
     for node in walk(tree):
         if not isinstance(node, ast.Call):

@@ -5,7 +5,7 @@ import re
 
 from .. import astutil
 from ..astutil import docstrings
-from ..flow import StringFlow, code_strings
+from ..flow import code_strings, string_flow
 from ..package import ReviewedPackage
 from ..rule import Example, Rule
 
@@ -68,9 +68,10 @@ class FiguresPdf(Rule):
         has_images = any(IMAGES.search(s.value) for tree in trees.values() for s in code_strings(tree))
         for relative in ("src/evaluate.py", "src/train.py"):
             tree = trees.get(relative)
-            flow = StringFlow(tree) if tree is not None else None
+            flow = None  # built for the first savefig only: most modules have none
             for node in astutil.walk(tree) if tree is not None else []:
                 if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "savefig":
+                    flow = string_flow(tree) if flow is None else flow
                     yield from self._savefig(relative, flow, node, not (has_images or saved))
                     saved = True
             skip = _skipped(tree) if tree is not None else set()

@@ -63,8 +63,9 @@ class UndefinedName(Rule):
                 continue
             known = bound_names(tree) | BUILTINS
             reported: set[str] = set()
-            uses = [n for n in astutil.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-            for node in sorted(uses, key=lambda n: (n.lineno, n.col_offset)):
+            unknown = [n for n in astutil.walk(tree)
+                       if type(n) is ast.Name and n.id not in known and isinstance(n.ctx, ast.Load)]
+            for node in sorted(unknown, key=lambda n: (n.lineno, n.col_offset)):
                 if node.id not in known and node.id not in reported:
                     reported.add(node.id)
                     yield self.at(source.path, node, name=node.id, path=source.path)
