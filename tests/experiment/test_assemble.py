@@ -113,3 +113,11 @@ plain = st.recursive(
 @given(plain)
 def test_literal_round_trips_plain_data(value):
     assert ast.literal_eval(literal(value)) == value
+
+
+def test_fill_finds_holes_inside_functions_and_decorators_but_not_in_strings():
+    source = ('@register({kind})\ndef f(x={width}):\n    """Uses {width} and f"{kind}"."""\n'
+              '    return [x, f"{kind}", {width}]\n\n\nclass C:\n    SIZE = {width}\n')
+    after = fill(source, kind="cnn", width=3)
+    assert after == ('@register("cnn")\ndef f(x=3):\n    """Uses {width} and f"{kind}"."""\n'
+                     '    return [x, f"{kind}", 3]\n\n\nclass C:\n    SIZE = 3\n')

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,8 +74,14 @@ def fill(source: str, **holes: Any) -> str:
     """source with each `{hole}` set display replaced by the literal for its value (not parsed
     again here: every caller splits the result into statements, which parses it)."""
     tree = ast.parse(source)
+    # only the top-level statements whose lines show a `{name}` are walked: a template is
+    # thousands of nodes, its holes sit in a few constants
+    pattern = re.compile(r"\{\s*(?:" + "|".join(map(re.escape, holes)) + r")\s*\}")
+    rows = {source.count("\n", 0, m.start()) + 1 for m in pattern.finditer(source)} if holes else set()
     found = [
-        node for node in ast.walk(tree)
+        node for statement in tree.body
+        if any(_first_row(statement) <= row <= statement.end_lineno for row in rows)
+        for node in ast.walk(statement)
         if isinstance(node, ast.Set) and len(node.elts) == 1
         and isinstance(node.elts[0], ast.Name) and node.elts[0].id in holes
     ]
@@ -89,6 +96,11 @@ def fill(source: str, **holes: Any) -> str:
         text = literal(holes[node.elts[0].id]).encode("utf-8")
         lines[node.lineno - 1] = (line[: node.col_offset] + text + line[node.end_col_offset :]).decode("utf-8")
     return "".join(lines)
+
+
+def _first_row(statement: ast.stmt) -> int:
+    """A top-level statement's first line, its decorators included."""
+    return min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
 
 
 def checked(source: str) -> str:
