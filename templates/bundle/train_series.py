@@ -349,10 +349,16 @@ def equalise(X, target_length: int) -> np.ndarray:
     return out
 
 
-def _znormalise(X: np.ndarray) -> np.ndarray:
-    """Each series, per channel, to mean 0 and standard deviation 1 (in place)."""
-    X -= X.mean(axis=2, keepdims=True)
-    X /= np.maximum(X.std(axis=2, keepdims=True), STD_FLOOR)
+def _znormalise(X: np.ndarray, observed: np.ndarray | None = None) -> np.ndarray:
+    """Each series, per channel, to mean 0 and standard deviation 1 (in place); with `observed`
+    ((n_series, 1, length) booleans) the statistics are those of the observed points only."""
+    if observed is None:
+        X -= X.mean(axis=2, keepdims=True)
+        X /= np.maximum(X.std(axis=2, keepdims=True), STD_FLOOR)
+        return X
+    count = np.maximum(observed.sum(axis=2, keepdims=True), 1)
+    X -= np.where(observed, X, 0.0).sum(axis=2, keepdims=True) / count
+    X /= np.maximum(np.sqrt(np.where(observed, X * X, 0.0).sum(axis=2, keepdims=True) / count), STD_FLOOR)
     return X
 
 
@@ -381,19 +387,13 @@ def _ready(X, length: int, normalise: bool, rule: str = LENGTH_RULE) -> np.ndarr
     stays 0 (the series' mean once normalised)."""
     if rule not in LENGTH_RULES:
         raise ValueError(f"length_rule {rule!r} is not one of {LENGTH_RULES}")
-    if rule == "resample":
-        out = resample(X, length)
-        return _znormalise(out) if normalise else out
-    out = equalise(X, length)
-    if rule == "pad_last":
-        return _znormalise(out) if normalise else out
-    observed = (np.arange(length)[None, :] < series_lengths(X)[:, None])[:, None, :]
+    out = resample(X, length) if rule == "resample" else equalise(X, length)
+    observed = None
+    if rule == "pad_zero":
+        observed = (np.arange(length)[None, :] < series_lengths(X)[:, None])[:, None, :]
     if normalise:
-        count = np.maximum(observed.sum(axis=2, keepdims=True), 1)
-        mean = np.where(observed, out, 0.0).sum(axis=2, keepdims=True) / count
-        spread = np.sqrt(np.where(observed, (out - mean) ** 2, 0.0).sum(axis=2, keepdims=True) / count)
-        out = ((out - mean) / np.maximum(spread, STD_FLOOR)).astype(np.float32)
-    return np.where(observed, out, np.float32(0.0)).astype(np.float32)
+        _znormalise(out, observed)
+    return out if observed is None else np.where(observed, out, np.float32(0.0))
 
 
 # ----------------------------------------------------------------------------- data

@@ -171,24 +171,27 @@ SEED_MARK = 987_654_321_987
 def derived_config_text(base_text: str, experiment: dict[str, Any], dataset: str, model: str,
                         data_root: str | None, where: str) -> str:
     """A base config file (read by read_base_config) with its runs filled in: each variation, for each seed."""
-    runs, seen = [], set()
+    seen = set()
     for seed in experiment["seeds"]:
         for variant in experiment["variants"]:
-            run_id = f"{variant['variant']}-s{seed}"
+            run_id = _run_id(variant, seed)
             if not RUN_ID.match(run_id) or run_id in seen:
                 problem = "duplicate" if run_id in seen else "unsafe"
                 raise HpogenError(f"{where}: {problem} run_id {run_id!r} (variant names must be unique, "
                                   "letters, digits, '-', '_' and '.')")
             seen.add(run_id)
-            runs.append(_run(variant, seed, dataset, model, data_root))
     first = base_text.splitlines()[0] if base_text else ""
     header = first + "\n" if first.startswith("# ") else ""
-    return header + dump_yaml({"experiment": experiment}) + runs_yaml(runs, experiment, dataset, model, data_root)
+    return header + dump_yaml({"experiment": experiment}) + runs_yaml(experiment, dataset, model, data_root)
+
+
+def _run_id(variant: dict[str, Any], seed: int) -> str:
+    return f"{variant['variant']}-s{seed}"
 
 
 def _run(variant: dict[str, Any], seed: int, dataset: str, model: str, data_root: str | None) -> dict[str, Any]:
     return {
-        "run_id": f"{variant['variant']}-s{seed}",
+        "run_id": _run_id(variant, seed),
         "variant": variant["variant"],
         "dataset": dataset,
         "model": model,
@@ -198,22 +201,19 @@ def _run(variant: dict[str, Any], seed: int, dataset: str, model: str, data_root
     }
 
 
-def runs_yaml(runs: list[dict[str, Any]], experiment: dict[str, Any], dataset: str, model: str,
-              data_root: str | None) -> str:
-    """`runs:` and its list, the bytes dump_yaml writes for it. A full config holds hundreds of runs
-    (variations x seeds) that differ only in their seed: each variation is dumped once with
-    SEED_MARK and copied per seed. A run_id (letters, digits, '-', '_', '.', ending '-s<seed>')
-    is always a plain scalar, so the copies are what the dumper writes; when the mark shows up
-    anywhere else the runs are dumped one by one."""
+def runs_yaml(experiment: dict[str, Any], dataset: str, model: str, data_root: str | None) -> str:
+    """`runs:` and its list (each variation, for each seed), the bytes dump_yaml writes for it.
+    A full config holds hundreds of runs that differ only in their seed: each variation is
+    dumped once with SEED_MARK and copied per seed. A run_id (letters, digits, '-', '_', '.',
+    ending '-s<seed>') is always a plain scalar, so the copies are what the dumper writes; when
+    the mark shows up anywhere else the runs are dumped one by one."""
     variants, seeds = experiment["variants"], experiment["seeds"]
-    if not runs or len(runs) != len(variants) * len(seeds):
-        return dump_yaml({"runs": runs})
     marked = dump_yaml({"runs": [_run(v, SEED_MARK, dataset, model, data_root) for v in variants]})
-    blocks = marked.removesuffix("\n").split("\n- ")
+    blocks = marked.removesuffix("\n").split("\n- ")[1:]
     mark = str(SEED_MARK)
-    if not marked.startswith("runs:\n- ") or len(blocks) != len(variants) + 1 or any(
-            b.count(mark) != 2 or f"-s{mark}\n" not in b or f"\n  seed: {mark}\n" not in b for b in blocks[1:]):
-        return dump_yaml({"runs": runs})
+    if not seeds or not marked.startswith("runs:\n- ") or len(blocks) != len(variants) or any(
+            b.count(mark) != 2 or f"-s{mark}\n" not in b or f"\n  seed: {mark}\n" not in b for b in blocks):
+        return dump_yaml({"runs": [_run(v, seed, dataset, model, data_root) for seed in seeds for v in variants]})
     copies = [block.replace(f"-s{mark}\n", f"-s{seed}\n").replace(f"\n  seed: {mark}\n", f"\n  seed: {seed}\n")
-              for seed in seeds for block in blocks[1:]]
+              for seed in seeds for block in blocks]
     return "runs:\n- " + "\n- ".join(copies) + "\n"

@@ -5,28 +5,45 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__loader__",
                                        "__package__", "__builtins__", "__path__", "__annotations__"}
 
 
-_WALKED: dict[int, tuple[ast.AST, list[ast.AST]]] = {}
+class PerObject:
+    """build(obj), computed once per object and found again by identity: forty rules ask the same
+    trees again and again. Each entry keeps its object alive, so its id stays its own; more than
+    `limit` entries and the cache starts afresh."""
+
+    def __init__(self, build: Callable[[Any], Any], limit: int) -> None:
+        self.build, self.limit, self.found = build, limit, {}
+
+    def __call__(self, obj: Any) -> Any:
+        hit = self.found.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        return self.put(obj, self.build(obj))
+
+    def put(self, obj: Any, value: Any) -> Any:
+        if len(self.found) > self.limit:
+            self.found.clear()
+        self.found[id(obj)] = (obj, value)
+        return value
+
+
+_WALKS = PerObject(lambda node: list(ast.walk(node)), 20_000)
 
 
 def walk(node: ast.AST) -> list[ast.AST]:
-    """ast.walk's nodes, listed once per tree: forty rules ask the same trees again and again."""
-    hit = _WALKED.get(id(node))
-    if hit is not None and hit[0] is node:
-        return hit[1]
-    return remember_walk(node, list(ast.walk(node)))
+    """ast.walk's nodes, listed once per tree."""
+    return _WALKS(node)
 
 
 def remember_walk(node: ast.AST, nodes: list[ast.AST]) -> list[ast.AST]:
-    if len(_WALKED) > 20_000:
-        _WALKED.clear()
-    _WALKED[id(node)] = (node, nodes)  # the node is kept alive, so its id stays its own
-    return nodes
+    """Record nodes (in ast.walk's order) as node's walk."""
+    return _WALKS.put(node, nodes)
 
 
 def dotted(node: ast.AST) -> str:

@@ -6,7 +6,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from .astutil import calls, docstrings, dotted, import_aliases, inside_loop, resolved, strings, walk
+from .astutil import (
+    PerObject,
+    calls,
+    docstrings,
+    dotted,
+    import_aliases,
+    inside_loop,
+    resolved,
+    strings,
+    walk,
+)
 
 SUBPROCESS_CALLS = frozenset({
     "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
@@ -127,19 +137,12 @@ def launcher_names(tree: ast.AST) -> set[str]:
     return found
 
 
-_FLOWS: dict[int, tuple[ast.AST, StringFlow]] = {}
+_FLOWS = PerObject(StringFlow, 256)
 
 
 def string_flow(tree: ast.AST) -> StringFlow:
     """The module's StringFlow, built once per tree: several rules follow strings through it."""
-    hit = _FLOWS.get(id(tree))
-    if hit is not None and hit[0] is tree:
-        return hit[1]
-    if len(_FLOWS) > 256:
-        _FLOWS.clear()
-    flow = StringFlow(tree)
-    _FLOWS[id(tree)] = (tree, flow)  # the tree is kept alive, so its id stays its own
-    return flow
+    return _FLOWS(tree)
 
 
 def launches(tree: ast.AST, needle: str) -> list[ast.Call]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .astutil import PerObject
 from .package import CONFIG_FILES, ReviewedPackage
 from .source import PLACEHOLDER, SourceFile
 
@@ -42,21 +43,11 @@ def value_of(node: Any, key: str) -> Any:
     return found
 
 
-_WALKED: dict[int, tuple[Any, list[tuple[str, Any]]]] = {}
-
-
 def walk(node: Any) -> list[tuple[str, Any]]:
     """(key path such as 'training.lr' or 'runs[0].seed', node) of the root and every value
     node, in document order; a node reached twice (an alias, a cycle) is walked once. Listed
     once per tree: several rules walk the same 10,000-node config."""
-    hit = _WALKED.get(id(node))
-    if hit is not None and hit[0] is node:
-        return hit[1]
-    if len(_WALKED) > 64:
-        _WALKED.clear()
-    found = list(_walk(node))
-    _WALKED[id(node)] = (node, found)  # the node is kept alive, so its id stays its own
-    return found
+    return _WALKS(node)
 
 
 def _walk(node: Any) -> Iterator[tuple[str, Any]]:
@@ -75,6 +66,9 @@ def _walk(node: Any) -> Iterator[tuple[str, Any]]:
         elif kind(current) == "sequence":
             children = [(f"{path}[{i}]", item) for i, item in enumerate(current.value)]
         stack.extend(reversed(children))
+
+
+_WALKS = PerObject(lambda node: list(_walk(node)), 64)
 
 
 def parsed_configs(package: ReviewedPackage) -> Iterator[tuple[str, SourceFile, Any]]:

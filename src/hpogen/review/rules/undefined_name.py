@@ -66,6 +66,6 @@ class UndefinedName(Rule):
             unknown = [n for n in astutil.walk(tree)
                        if type(n) is ast.Name and n.id not in known and isinstance(n.ctx, ast.Load)]
             for node in sorted(unknown, key=lambda n: (n.lineno, n.col_offset)):
-                if node.id not in known and node.id not in reported:
+                if node.id not in reported:
                     reported.add(node.id)
                     yield self.at(source.path, node, name=node.id, path=source.path)
