@@ -19,7 +19,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 DataPath = Annotated[Path | None, typer.Option("--data", help=".npz, .csv (with --target), a folder of class subfolders, or series: a .ts file (its _TEST sibling is the test split) or a folder holding NAME_TRAIN.ts")]
 DatasetName = Annotated[str | None, typer.Option("--dataset", help="embedded set: digits, breast_cancer, wine, iris, diabetes (scikit-learn); GunPoint, BasicMotions, JapaneseVowels, Covid3Month, ... (aeon's series)")]
-Target = Annotated[str | None, typer.Option("--target", help="label column of a CSV")]
+Target = Annotated[str | None, typer.Option("--target", help="label column of a CSV (forecasting: the value column)")]
 
 # The dataset options of `plan` and `generate`, declared once: where the facts come from, then
 # the spec keys that may be given as flags (they override the source's facts).
@@ -31,7 +31,7 @@ SPEC_OPTIONS: dict[str, Any] = {
     "target": Target,
     "insights": Annotated[Path | None, typer.Option("--insights", help="OpenML insights (- for standard input): a list of setups, as Python literal or JSON, or a map of name to values")],
     "name": Annotated[str | None, typer.Option("--name")],
-    "task": Annotated[str | None, typer.Option("--task", help="classification or regression")],
+    "task": Annotated[str | None, typer.Option("--task", help="classification, regression or forecasting (time series)")],
     "n_samples": Annotated[int | None, typer.Option("--n-samples")],
     "n_classes": Annotated[int | None, typer.Option("--n-classes")],
     "image_shape": Annotated[str | None, typer.Option("--image-shape", help="C,H,W")],
@@ -40,6 +40,13 @@ SPEC_OPTIONS: dict[str, Any] = {
     "n_channels": Annotated[int | None, typer.Option("--n-channels", help="time series: channels per series")],
     "min_length": Annotated[int | None, typer.Option("--min-length", help="time series: the shortest series")],
     "max_length": Annotated[int | None, typer.Option("--max-length", help="time series: the longest series")],
+    "horizon": Annotated[int | None, typer.Option("--horizon", help="forecasting: points to forecast (default: the frequency's M4 horizon)")],
+    "season_length": Annotated[int | None, typer.Option("--season-length", help="forecasting: points per season (default: from the frequency; 1 for none)")],
+    "frequency": Annotated[str | None, typer.Option("--frequency", help="forecasting: a pandas offset alias (MS, QS, D, h, 30min, ...); read from the time column by default")],
+    "time_column": Annotated[str | None, typer.Option("--time-column", help="forecasting: the CSV's time column")],
+    "id_column": Annotated[str | None, typer.Option("--id-column", help="forecasting: the CSV's series id column (long format); none: one series")],
+    "known_covariates": Annotated[str | None, typer.Option("--known-covariates", help="forecasting: COL,COL numeric columns whose future values are known")],
+    "past_covariates": Annotated[str | None, typer.Option("--past-covariates", help="forecasting: COL,COL numeric columns observed only up to the forecast origin")],
     "has_missing": Annotated[bool | None, typer.Option("--has-missing/--no-missing")],
     "has_test_split": Annotated[bool | None, typer.Option("--has-test-split/--no-test-split")],
     "description": Annotated[str | None, typer.Option("--description")],

@@ -93,6 +93,38 @@ def _series():
     return bundle_series
 
 
+def _forecast():
+    """bundle_forecast, imported when forecasting data is read (other runs never need it)."""
+    try:
+        from . import bundle_forecast
+    except ImportError:
+        import bundle_forecast
+    return bundle_forecast
+
+
+def read_forecast_data(path, facts: dict) -> dict:
+    """A forecasting bundle's series from a long-format CSV or a .tsf file, read by the columns
+    and covariates its facts name."""
+    forecast = _forecast()
+    covariates = facts.get("covariates")
+    try:
+        return forecast.read_forecast(
+            path, facts.get("time_column"), facts.get("target_column"), facts.get("id_column"),
+            None if covariates is None else [[name, kind] for name, kind in dict(covariates).items()],
+        )
+    except forecast.ForecastDataError as exc:
+        raise DataError(str(exc)) from None
+
+
+def read_embedded_forecast(loader: str) -> dict:
+    """One of aeon's shipped forecasting sets ("aeon-forecast:NAME")."""
+    forecast = _forecast()
+    try:
+        return forecast.embedded_forecast(loader.split(":", 1)[1])
+    except forecast.ForecastDataError as exc:
+        raise DataError(str(exc)) from None
+
+
 def read_series_data(path) -> dict:
     """Series of a .ts file (its _TEST sibling as the test split), an .npz or an .npy folder."""
     series = _series()
@@ -113,6 +145,10 @@ def read_for_bundle(path, facts: dict, target=None, cache_dir=None) -> dict:
     image shape, and flattened image rows that are not square take the bundle's shape.
     """
     path = Path(path)
+    if facts.get("task") == "forecasting":
+        data = read_forecast_data(path, facts)
+        check_fits(data, facts, str(path))
+        return data
     shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
     arrays = path.suffix.lower() == ".npz" or is_array_folder(path)
     if facts["type"] == "time_series" or is_series_file(path):
@@ -272,6 +308,8 @@ def read_csv(path, target) -> dict:
 def read_embedded(loader: str, image_shape=None) -> dict:
     """An embedded scikit-learn set by its loader name; image rows as float32 (N, C, H, W).
     "aeon:NAME" is a time-series set shipped inside aeon's wheel, with its given test split."""
+    if loader.startswith("aeon-forecast:"):
+        return read_embedded_forecast(loader)
     if loader.startswith("aeon:"):
         series = _series()
         try:
@@ -338,6 +376,11 @@ def check_fits(data: dict, facts: dict, where: str) -> None:
         raise DataError(
             f"{where} holds {data['kind']} data, but {bundle} was made for {facts['type']} data"
         )
+    if (data.get("task") == "forecasting") != (facts["task"] == "forecasting"):
+        raise DataError(f"{where} holds {data.get('task') or 'whole-series'} data, but {bundle} is a {facts['task']} bundle")
+    if facts["task"] == "forecasting":
+        _check_forecast_fits(data, facts, where, bundle)
+        return
     if facts["type"] == "image":
         _check_image_shape(data, tuple(facts["image_shape"]), where, bundle)
     elif facts["type"] == "time_series":
@@ -365,6 +408,18 @@ def check_fits(data: dict, facts: dict, where: str) -> None:
             )
     elif any(v.dtype.kind not in "biuf" for v in labels):
         raise DataError(f"{where}: y is not numeric, but {bundle} is a regression bundle")
+
+
+def _check_forecast_fits(data: dict, facts: dict, where: str, bundle: str) -> None:
+    """The covariates (names and kinds, in order) and a horizon shorter than every series."""
+    found = [tuple(pair) for pair in data.get("covariates") or ()]
+    expected = [tuple(pair) for pair in dict(facts.get("covariates") or {}).items()]
+    if found != expected:
+        show = lambda pairs: ", ".join(f"{n} ({k})" for n, k in pairs) or "none"  # noqa: E731
+        raise DataError(f"{where}: covariates {show(found)}, but {bundle} was made for {show(expected)}")
+    shortest = int(min(data["lengths"]))
+    if facts.get("horizon") is not None and int(facts["horizon"]) >= shortest:
+        raise DataError(f"{where}: horizon {facts['horizon']} of {bundle} is not shorter than the shortest series ({shortest} points)")
 
 
 def _check_column_names(data: dict, kinds, where: str, bundle: str) -> None:
@@ -438,9 +493,16 @@ def for_search(trainval: dict, kind: str, walltime: float | None = None) -> dict
     return search
 
 
-def hold_out(data: dict, task: str, seed: int, fraction: float) -> tuple:
+def hold_out(data: dict, task: str, seed: int, fraction: float, horizon=None) -> tuple:
     """({X, y} to optimise on, {X, y} to test on): the data's own test split, else a seeded
-    `fraction` of the rows. Images mapped from a file stay there (take)."""
+    `fraction` of the rows. Images mapped from a file stay there (take). Forecasting holds out
+    the last `horizon` points of every series instead (bundle_forecast.hold_out_horizon)."""
+    if task == "forecasting":
+        forecast = _forecast()
+        try:
+            return forecast.hold_out_horizon(data, int(horizon))
+        except forecast.ForecastDataError as exc:
+            raise DataError(str(exc)) from None
     if data.get("X_test") is not None:
         X, X_test = data["X"], data["X_test"]
         if row_views.is_mapped(X):  # a RowView pickles as its file's name, a memmap whole

@@ -22,8 +22,15 @@ def embedded_facts(name: str) -> dict[str, Any]:
     return {"name": name, **facts}
 
 
-def default_dataset(dataset_type: str) -> str:
-    return table("embedded")["defaults"][dataset_type]
+def embedded_loader(name: str) -> str:
+    """The loader name bundle_data.read_embedded reads an embedded set by."""
+    embedded_facts(name)  # refuses an unknown name
+    return table("embedded")[name]["loader"]
+
+
+def default_dataset(dataset_type: str, task: str | None = None) -> str:
+    defaults = table("embedded")["defaults"]
+    return defaults.get(f"{dataset_type}_{task}", defaults[dataset_type])
 
 
 def load_embedded(name: str) -> LoadedData:
@@ -32,5 +39,9 @@ def load_embedded(name: str) -> LoadedData:
     from .loaders import as_loaded
 
     facts = embedded_facts(name)
+    if facts.get("task") == "forecasting":
+        from .bundle_data import read_embedded_forecast
+
+        return as_loaded({**read_embedded_forecast(table("embedded")[name]["loader"]), "image_shape": None}, name)
     shape = tuple(facts["image_shape"]) if facts["type"] == "image" else None
     return as_loaded(read_embedded(table("embedded")[name]["loader"], shape), name)

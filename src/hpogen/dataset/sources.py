@@ -28,10 +28,28 @@ class SpecRequest:
     facts: dict[str, Any] | None = None
 
     @classmethod
-    def from_flags(cls, dataset_type=None, spec=None, data=None, dataset=None, target=None, **facts) -> SpecRequest:
+    def from_flags(cls, dataset_type=None, spec=None, data=None, dataset=None, target=None, known_covariates=None,
+                   past_covariates=None, **facts) -> SpecRequest:
         """The request for the command-line options of plan and generate (facts as spec keys)."""
         facts["image_shape"] = parse_shape(facts.get("image_shape"))
+        facts["covariates"] = parse_covariates(known_covariates, past_covariates)
         return cls(dataset_type, spec, data, dataset, target, facts)
+
+
+def parse_covariates(known: str | None, past: str | None) -> dict[str, str] | None:
+    """--known-covariates A,B --past-covariates C -> {"A": "known", "B": "known", "C": "past"}."""
+    if known is None and past is None:
+        return None
+    covariates: dict[str, str] = {}
+    for text, kind in ((known, "known"), (past, "past")):
+        for name in (text or "").split(","):
+            name = name.strip()
+            if not name:
+                continue
+            if name in covariates:
+                raise HpogenError(f"covariate {name!r} is named twice (known or past, not both)")
+            covariates[name] = kind
+    return covariates
 
 
 def parse_shape(text: str | None) -> list[int] | None:
@@ -58,6 +76,10 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
         base = load_spec_file(request.spec_file)
         if not isinstance(base, dict):
             raise HpogenError(f"{request.spec_file}: expected an object of dataset facts")
+    elif request.data is not None and flags.get("task") == "forecasting":
+        from .forecast_facts import forecast_file_facts
+
+        base = forecast_file_facts(request.data, request.target, flags)
     elif request.data is not None and (request.dataset_type == "time_series" or _is_series(request.data)):
         from .series_facts import series_facts
 
@@ -75,7 +97,7 @@ def resolve(request: SpecRequest) -> tuple[DatasetSpec, LoadedData | None]:
     else:
         if request.dataset_type is None:
             raise HpogenError("say what the data is: --dataset-type image|tabular|time_series, --spec, --data or --dataset")
-        base = embedded_facts(default_dataset(request.dataset_type))
+        base = embedded_facts(default_dataset(request.dataset_type, flags.get("task")))
     merged = {**base, **flags}
     if request.dataset_type is not None:
         if base.get("type") not in (None, request.dataset_type):

@@ -12,11 +12,15 @@ from ..inputs import first_line, read_text, reads_stdin
 from ..tables import table
 
 DATASET_TYPES = ("image", "tabular", "time_series")
-TASKS = ("classification", "regression")
+TASKS = ("classification", "regression", "forecasting")
 # keys that only data read from a table states; to_dict leaves them out when unknown
 OPTIONAL_TABLE_KEYS = ("n_target_values", "column_kinds")
 # keys of whole-series data (type time_series); to_dict leaves them out for other types
 SERIES_KEYS = ("n_channels", "min_length", "max_length", "class_counts", "target_range")
+# keys of forecasting data (type time_series, task forecasting); to_dict leaves them out otherwise
+FORECAST_KEYS = ("n_series", "horizon", "frequency", "season_length", "covariates", "time_column",
+                 "target_column", "id_column")
+COVARIATE_KINDS = ("known", "past")
 MIN_SERIES_LENGTH = 3
 # the column kinds that pass train.py's categorical encoder (what n_categorical counts)
 ENCODED_KINDS = ("categorical", "boolean")
@@ -48,6 +52,17 @@ class DatasetSpec:
     # time series, when read from data: series per class label (classification), the target's range (regression)
     class_counts: tuple[tuple[str, int], ...] | None = None
     target_range: tuple[float, float] | None = None
+    # forecasting: series, the points to forecast, the time grid's pandas alias (None: integer
+    # steps) and its season (rules/bundle/forecasting.toml [season] when not stated), the numeric
+    # covariates (name, "known" or "past"), and the columns a CSV is read by
+    n_series: int | None = None
+    horizon: int | None = None
+    frequency: str | None = None
+    season_length: int | None = None
+    covariates: tuple[tuple[str, str], ...] | None = None
+    time_column: str | None = None
+    target_column: str | None = None
+    id_column: str | None = None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> DatasetSpec:
@@ -75,7 +90,11 @@ class DatasetSpec:
         if not values["name"].strip():
             raise HpogenError("spec: name must not be empty")
         _check_task(values)
-        if values["type"] == "time_series":
+        if values["task"] == "forecasting":
+            from .forecast_spec import check_forecast
+
+            check_forecast(values)
+        elif values["type"] == "time_series":
             _check_series(values)
         else:
             _check_shape(values)
@@ -99,7 +118,16 @@ class DatasetSpec:
             data["class_counts"] = dict(self.class_counts)
         if self.target_range is not None:
             data["target_range"] = list(self.target_range)
+        if self.task != "forecasting":
+            for key in FORECAST_KEYS:
+                del data[key]
+        elif self.covariates is not None:
+            data["covariates"] = dict(self.covariates)
         return data
+
+    @property
+    def forecasting(self) -> bool:
+        return self.task == "forecasting"
 
     @property
     def equal_length(self) -> bool:
@@ -108,13 +136,16 @@ class DatasetSpec:
     @property
     def n_values(self) -> int:
         """Values a model reads: series x longest length x channels (time series), else rows x features."""
+        if self.forecasting:
+            return self.n_samples
         if self.type == "time_series":
             return self.n_samples * int(self.max_length) * int(self.n_channels)
         return self.n_samples * int(self.n_features or 1)
 
     def bundle_facts(self) -> dict[str, Any]:
         """What bundle_data.check_fits compares data with (run_hpo.py holds the same dict)."""
-        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes", "column_kinds", "n_channels")
+        keys = ("name", "type", "task", "image_shape", "n_features", "n_classes", "column_kinds", "n_channels",
+                "horizon", "frequency", "covariates", "time_column", "target_column", "id_column")
         return {key: value for key, value in self.to_dict().items() if key in keys}
 
     @property
@@ -181,6 +212,12 @@ def _boolean(value: Any, key: str) -> bool:
 
 def _check_task(values: dict[str, Any]) -> None:
     n_classes = values.get("n_classes")
+    if values["task"] == "forecasting":
+        if values["type"] != "time_series":
+            raise HpogenError("spec: forecasting is a task of time_series data (give --dataset-type time_series)")
+        if n_classes is not None:
+            raise HpogenError("spec: n_classes must be omitted for forecasting")
+        return
     if values["task"] == "regression":
         if n_classes is not None:
             raise HpogenError("spec: n_classes must be omitted for regression")
@@ -284,6 +321,9 @@ def _check_table_facts(values: dict[str, Any]) -> None:
     for key in SERIES_KEYS:
         if values.get(key) is not None and values["type"] != "time_series":
             raise HpogenError(f"spec: {key} applies to time series only")
+    for key in FORECAST_KEYS:
+        if values.get(key) is not None and values["task"] != "forecasting":
+            raise HpogenError(f"spec: {key} applies to forecasting only (--task forecasting)")
     kinds = values.get("column_kinds")
     if kinds is not None and len(kinds) != values["n_features"]:
         raise HpogenError(f"spec: column_kinds names {len(kinds)} columns, but n_features is {values['n_features']}")

@@ -12,12 +12,15 @@ from .decisions import Decisions
 from .image import decide_image
 from .insights import Insights, load_insights
 from .tabular import decide_tabular
+from .forecasting import decide_forecasting
 from .time_series import decide_time_series
 
 
 def decide(spec: DatasetSpec, insights: Insights | None = None) -> Decisions:
     if spec.type == "image":
         return decide_image(spec, insights)
+    if spec.forecasting:
+        return decide_forecasting(spec, insights)
     if spec.type == "time_series":
         return decide_time_series(spec, insights)
     return decide_tabular(spec, insights)

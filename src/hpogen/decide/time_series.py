@@ -99,19 +99,21 @@ def validation_step(spec: DatasetSpec, rule: dict[str, Any]) -> Decision:
     return Decision("validation", {"cv_folds": folds, "cv_max_series": limit}, rule["id"], reason)
 
 
-def series_space(families: list[str], rules: dict[str, Any], equal_length: bool = True) -> list[Hyperparameter]:
-    """algorithm, normalise, length_rule (series of unequal lengths only), then each family's own
-    dimensions, active when its family is chosen."""
+def series_space(families: list[str], rules: dict[str, Any], equal_length: bool = True, shared: bool = True,
+                 rule_id: str = "HPG-TS-SPACE") -> list[Hyperparameter]:
+    """algorithm, normalise and length_rule (series of unequal lengths only) where `shared`, then
+    each family's own dimensions of rules["space"], active when its family is chosen."""
     default = rules["families"]["default"]
     default = default if default in families else families[0]
-    normalise = rules["normalise"]
     hps = [
         Hyperparameter("algorithm", "categorical", default, rules["families"]["id"],
                        f"one branch per family; {default} first as the fast standard", choices=tuple(families)),
-        Hyperparameter("normalise", "categorical", normalise["default"], normalise["id"],
-                       "z-normalise each series per channel, or keep its scale", choices=tuple(normalise["choices"])),
     ]
-    if not equal_length:
+    if shared:
+        normalise = rules["normalise"]
+        hps.append(Hyperparameter("normalise", "categorical", normalise["default"], normalise["id"],
+                                  "z-normalise each series per channel, or keep its scale", choices=tuple(normalise["choices"])))
+    if shared and not equal_length:
         length = rules["length"]
         hps.append(Hyperparameter("length_rule", "categorical", length["default"], length["id"],
                                   "pad with zeros or the last value, or resample: why lengths vary is not known",
@@ -123,12 +125,12 @@ def series_space(families: list[str], rules: dict[str, Any], equal_length: bool 
         if "choices" in entry:
             choices = tuple(entry["choices"])
             kind = "ordinal" if all(isinstance(c, int) and not isinstance(c, bool) for c in choices) else "categorical"
-            hps.append(Hyperparameter(name, kind, entry["default"], "HPG-TS-SPACE", entry["source"], choices=choices, **extra))
+            hps.append(Hyperparameter(name, kind, entry["default"], rule_id, entry["source"], choices=choices, **extra))
             continue
         lo, hi = entry["range"]
         kind = "int" if isinstance(lo, int) and isinstance(hi, int) else "float"
         if kind == "float":
             lo, hi = float(lo), float(hi)
-        hps.append(Hyperparameter(name, kind, entry["default"], "HPG-TS-SPACE", entry["source"],
+        hps.append(Hyperparameter(name, kind, entry["default"], rule_id, entry["source"],
                                   lower=lo, upper=hi, log=entry.get("log", False), **extra))
     return hps

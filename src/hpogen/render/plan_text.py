@@ -10,6 +10,8 @@ from ..decide.decisions import Decisions, cut_list, describe_range, ignored_grou
 def planner_json(d: Decisions) -> dict[str, str]:
     if d.spec.type == "image":
         config, scenario, train = image_configuration_steps(d), scenario_steps(d), image_train_steps(d)
+    elif d.spec.forecasting:
+        config, scenario, train = forecast_configuration_steps(d), scenario_steps(d), forecast_train_steps(d)
     elif d.spec.type == "time_series":
         config, scenario, train = series_configuration_steps(d), scenario_steps(d), series_train_steps(d)
     else:
@@ -250,4 +252,49 @@ def series_train_steps(d: Decisions) -> list[str]:
         "Save the model (state_dict for the CNN; the fitted transform and head otherwise; config and metadata for all) to model_dir when given.",
         "Return loss " + ("= 1 - accuracy" if d.spec.task == "classification" else "= RMSE / std of the training target")
         + " with the metrics, training_time, epochs_completed and best_epoch.",
+    ]
+
+
+def forecast_configuration_steps(d: Decisions) -> list[str]:
+    from ..decide.forecasting import frequency_label
+
+    spec = d.spec
+    lengths = f"length {spec.max_length}" if spec.min_length == spec.max_length else f"lengths {spec.min_length}-{spec.max_length}"
+    steps = [
+        f"Frame {spec.n_series} series ({lengths}, {frequency_label(spec)}) as forecasting of the next {spec.horizon} points; "
+        f"{d.decision('size_band').reason} ({d.decision('size_band').rule}).",
+        f"Season: {d.decision('season_length').reason} ({d.decision('season_length').rule}); horizon: "
+        f"{d.decision('horizon').reason} ({d.decision('horizon').rule}).",
+        f"Covariates: {d.decision('covariates').reason}.",
+        f"algorithm: {_range(d, 'algorithm')}; every family-specific hyperparameter is conditional on it.",
+        f"Fidelity: {d.decision('fidelity').reason} ({d.decision('fidelity').rule}: "
+        + ", ".join(f"{f} {kind} up to {full}" for f, (kind, full) in d.extra["fidelity"].items() if kind != "none") + ").",
+    ]
+    for family in d.extra["families"]:
+        names = [hp.name for hp in d.hyperparameters if hp.parent == "algorithm" and hp.values == (family,)]
+        steps.append(f"{family}: " + "; ".join(f"{n} {_range(d, n).split(', if ')[0]}" for n in names) + ".")
+    steps.append(f"Validate: {len(d.hyperparameters)} hyperparameters; no series count or length is fixed in the space, "
+                 "so every configuration fits any history at least the horizon long.")
+    return steps
+
+
+def forecast_train_steps(d: Decisions) -> list[str]:
+    validation, strategy, missing = d.decision("validation"), d.decision("strategy"), d.decision("missing")
+    return [
+        "Accept y as float (series, length) with NaN after a series' end and where a value is missing, X as the covariates "
+        "on the same grid and time as its timestamps; read the series count and lengths from the data.",
+        f"Missing values ({missing.rule}): linear interpolation before every fit; missing truth is never scored.",
+        f"Score: {validation.reason} ({validation.rule}); given y_test, fit the whole history and score the next horizon.",
+        "statistical: statsforecast's AutoETS, AutoTheta or AutoARIMA per series, or their mean, with the season length "
+        "(none where a fit part holds fewer than two seasons) and 80%/95% intervals; a failed fit falls back to seasonal naive.",
+        f"boosting: one global LightGBM on windows scaled by their last season's level, with the step, calendar and covariate "
+        f"features; {strategy.reason} ({strategy.rule}).",
+        "neural: a global MLP or N-BEATS-style stack (torch, imported only by this family) from a scaled window to the next "
+        "horizon points, L1 loss, Adam, early stopping on each series' last window.",
+        "Apply the fidelity: boosting rounds and epochs from the budget (or the searched value); statistical fits are always full.",
+        "Set seeds (random, numpy, torch, LightGBM).",
+        "Compute MASE, sMAPE and RMSE, and the seasonal naive forecast's own MASE, sMAPE and RMSE beside them.",
+        "Save config.json, metadata.json and forecast.json (forecasts, intervals, truth) to model_dir when given, with "
+        "LightGBM's text models or the network's state_dict.",
+        "Return loss = mean MASE with the metrics, training_time, epochs_completed, best_epoch, cv_folds and fallbacks.",
     ]

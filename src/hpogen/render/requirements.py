@@ -13,10 +13,11 @@ from ..tables import table
 
 # the bundle's own modules, imported by name beside each other
 LOCAL = frozenset({"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "bundle_rows",
-                   "bundle_tables", "bundle_series"})
+                   "bundle_tables", "bundle_series", "bundle_forecast"})
 # the data readers every bundle carries (hpogen.dataset's modules of these names, unchanged);
 # rules/bundle/requirements.toml's [data_imports] says which of their imports each data type needs
-DATA_MODULES = ("bundle_data.py", "bundle_images.py", "bundle_rows.py", "bundle_tables.py", "bundle_series.py")
+DATA_MODULES = ("bundle_data.py", "bundle_images.py", "bundle_rows.py", "bundle_tables.py", "bundle_series.py",
+                "bundle_forecast.py")
 
 
 @dataclass(frozen=True)

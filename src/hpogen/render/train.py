@@ -120,11 +120,48 @@ def render_series_train(task: str, defaults: dict[str, Any], fidelity: dict[str,
     )
 
 
+_FORECAST_FIDELITY_KINDS = ("none", "rounds", "epochs")
+
+
+def render_forecast_train(spec: Any, defaults: dict[str, Any], fidelity: dict[str, Any], backtest: dict[str, int],
+                          strategy: str, interval_levels: list[int]) -> str:
+    """Source of a forecasting bundle's train.py (templates/bundle/train_forecast.py).
+
+    spec gives the horizon, season length, frequency and covariates; fidelity maps each family
+    to [kind, full_value]; backtest holds the rolling origins' folds and min_fit (HPG-FC-BACKTEST).
+    """
+    from ..dataset.forecast_spec import frequency_kind
+
+    families = {}
+    for family, (kind, full) in fidelity.items():
+        if kind not in _FORECAST_FIDELITY_KINDS or int(_plain(full)) < 1:
+            raise ValueError(f"fidelity for {family!r} must be one of {_FORECAST_FIDELITY_KINDS} and positive, got {kind!r} {full!r}")
+        families[str(family)] = [str(kind), int(_plain(full))]
+    if strategy not in ("direct", "recursive"):
+        raise ValueError(f"strategy must be 'direct' or 'recursive', got {strategy!r}")
+    return fill_template(
+        "bundle/train_forecast.py",
+        horizon=int(spec.horizon),
+        season_length=int(spec.season_length),
+        frequency=spec.frequency,
+        frequency_kind=frequency_kind(spec.frequency)[0],
+        covariates={str(name): str(kind) for name, kind in spec.covariates or ()},
+        defaults={str(name): _plain(value) for name, value in defaults.items()},
+        fidelity=families,
+        backtest={"folds": int(backtest["folds"]), "min_fit": int(backtest["min_fit"])},
+        strategy=strategy,
+        interval_levels=tuple(int(level) for level in interval_levels),
+    )
+
+
 def render_train(d: Any) -> str:
     """train.py for a bundle's Decisions (image, tabular or time-series template)."""
     if d.spec.type == "image":
         return render_image_train(d.spec.image_shape, d.extra["full_epochs"], d.extra["max_filters"], d.defaults,
                                   d.extra["search_size"], d.extra["final_size"])
+    if d.spec.forecasting:
+        return render_forecast_train(d.spec, d.defaults, d.extra["fidelity"], d.extra["backtest"], d.extra["strategy"],
+                                     d.extra["interval_levels"])
     if d.spec.type == "time_series":
         return render_series_train(d.spec.task, d.defaults, d.extra["fidelity"], d.extra["validation"], d.extra["min_length"])
     data = {key: d.extra[key] for key in train_settings(table("tabular"), {})}

@@ -8,13 +8,13 @@ bundle's standalone run_hpo.py.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..dataset import bundle_data
 from ..dataset.bundle_data import split_rows, take
-from ..dataset.embedded import embedded_names, load_embedded
+from ..dataset.embedded import embedded_loader, embedded_names, load_embedded
 from ..dataset.loaded import LoadedData
 from ..dataset.loaders import as_loaded, reading, warn
 from ..dataset.spec import DatasetSpec
@@ -37,8 +37,14 @@ class RunData:
     y_test: Any
     test_from_data: bool
     fingerprint: str
+    # forecasting: the other keys train() reads (times, ids, lengths, the test's times)
+    context: dict[str, Any] = field(default_factory=dict)
 
     def describe(self, seed: int) -> dict[str, Any]:
+        if "horizon" in self.context:
+            horizon = self.context["horizon"]
+            return {"source": self.source, "n_series": len(self.y), "n_trainval": int(sum(self.context["lengths"])),
+                    "n_test": int(len(self.y) * horizon), "test_split": f"the last {horizon} points of every series"}
         how = (
             "the data's own test split"
             if self.test_from_data
@@ -64,6 +70,8 @@ def load_run_data(
     """
     if data is not None and dataset is not None:
         raise HpogenError("give only one of --data and --dataset")
+    if spec.forecasting:
+        return _forecast_run_data(spec, data, dataset)
     if data is not None:
         data = data.expanduser().resolve()
         arrays = reading(bundle_data.read_for_bundle, data, spec.bundle_facts(), target, cache_dir)
@@ -81,6 +89,27 @@ def load_run_data(
     trainval, test = bundle_data.hold_out(arrays, spec.task, seed, TEST_FRACTION)
     return RunData(source, trainval["X"], trainval["y"], test["X"], test["y"],
                    loaded.X_test is not None, data_fingerprint(loaded))
+
+
+def _forecast_run_data(spec: DatasetSpec, data: Path | None, dataset: str | None) -> RunData:
+    """Series to forecast, their last `horizon` points held out as the test."""
+    if data is not None:
+        data = data.expanduser().resolve()
+        arrays, source = reading(bundle_data.read_for_bundle, data, spec.bundle_facts()), str(data)
+    else:
+        name = dataset or spec.name
+        if name not in embedded_names():
+            raise HpogenError(f"bundle {spec.name!r} was made for data that is not embedded: pass --data PATH")
+        arrays, source = reading(bundle_data.read_embedded, embedded_loader(name)), f"embedded:{name}"
+        reading(bundle_data.check_fits, arrays, spec.bundle_facts(), f"embedded dataset {name!r}")
+    warn({"notes": arrays.get("warnings", ())})
+    trainval, test = reading(bundle_data.hold_out, arrays, spec.task, 0, TEST_FRACTION, spec.horizon)
+    context = {key: trainval[key] for key in ("time", "lengths", "ids")}
+    context.update(time_test=test["time"], horizon=spec.horizon)
+    digest = hashlib.sha256()
+    for part in (arrays["y"], arrays["X"]):
+        digest.update(_array_bytes(part))
+    return RunData(source, trainval["X"], trainval["y"], test["X"], test["y"], True, digest.hexdigest(), context)
 
 
 def data_fingerprint(data: LoadedData) -> str:

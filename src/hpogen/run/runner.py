@@ -118,7 +118,7 @@ def _optimise(
     from .optimise import optimise
     from .target import make_job
 
-    dataset = for_search({"X": data.X, "y": data.y}, bundle.spec.type, scenario.walltime_limit)
+    dataset = for_search({"X": data.X, "y": data.y, **data.context}, bundle.spec.type, scenario.walltime_limit)
     job = make_job(
         bundle.source("train.py"),
         modules["train"].__name__,
@@ -160,6 +160,10 @@ def _finish(
         )
     results = _results(bundle, modules, outcome, data, out, seed, parallel, rows, counts, metrics)
     results["final_fit"] = refit
+    if metrics is not None and bundle.spec.forecasting:
+        from .forecast_report import attach_forecasts
+
+        attach_forecasts(results, out / MODEL_FOLDER, data, f"{bundle.spec.name}: {results['incumbent'].get('algorithm')}")
     results["stopped_early"] = outcome.stopped
     results["session_time_s"] = round(time.time() - started, 3)
     write_json(out / RESULTS_NAME, results)
@@ -198,6 +202,9 @@ def _refit_and_test(
     Its validation rows are a seeded fifth of those training rows: the budget, not early
     stopping, sets the length of the refit, and the test rows never steer it.
     """
+    if data.context:  # forecasting: the whole history, scored on the horizon after it
+        dataset = {"X": data.X, "y": data.y, "X_test": data.X_test, "y_test": data.y_test, **data.context}
+        return train(incumbent, dataset, seed, budget, model_dir=out / MODEL_FOLDER)
     _, val_rows = split_rows(data.y, task, seed, VALIDATION_FRACTION)
     dataset = {
         "X": data.X,
