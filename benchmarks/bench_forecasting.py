@@ -16,7 +16,8 @@ NaN (gaps) by linear interpolation before fitting, and call StatsForecast(models
 hpogen used (BUNDLE/hpogen.lock.json spec["horizon"], spec["season_length"]); without a bundle, or
 keys, the table below (a warning line says so).
 
-Metrics, this file's score() for the baselines; hpogen's are its results.json test_metrics:
+Metrics, this file's score() for the baselines; hpogen's are its results.json test_metrics (the
+same definitions; the seasonal naive MASE hpogen reports beside its own is printed as a check):
     MASE   per series mean |truth - forecast| over the horizon / mean |y_t - y_{t-m}| over its
            (filled) history; lag 1 where m >= the history length or that scale is 0; a series
            whose lag-1 scale is 0 too is skipped (a note is printed); the dataset's MASE is the
@@ -114,9 +115,10 @@ def baseline_worker(name: str, method: str, horizon: int, m: int) -> None:
     """Fit METHOD on every series' history of NAME, forecast the horizon, score; print one JSON line."""
     import numpy as np
     import pandas as pd
-    from hpogen.dataset.bundle_forecast import embedded_forecast, hold_out_horizon
     from statsforecast import StatsForecast
     from statsforecast.models import AutoARIMA, AutoETS, SeasonalNaive
+
+    from hpogen.dataset.bundle_forecast import embedded_forecast, hold_out_horizon
 
     data = embedded_forecast(name)
     trainval, test = hold_out_horizon(data, horizon)
@@ -211,7 +213,8 @@ def run_hpogen(name: str, bundle: Path, gen: tuple[float, str | None], walltime:
         results = json.loads((rundir / "results.json").read_text())
         metrics = results["test_metrics"]
         return {"mase": float(metrics["mase"]), "smape": metrics.get("smape"), "rmse": metrics.get("rmse"),
-                "wall_s": gen_s + run_s, "search_s": results.get("wall_time_s"),
+                "snaive_mase": metrics.get("snaive_mase"), "wall_s": gen_s + run_s,
+                "search_s": results.get("wall_time_s"),
                 "incumbent": results.get("incumbent")}
     except (OSError, ValueError, KeyError, TypeError) as error:
         return {"error": f"results.json: {type(error).__name__}: {error}", "wall_s": gen_s + run_s}
@@ -251,6 +254,9 @@ def report(rows: list, tools: list[str], walltime: float) -> None:
             extra += [f"sMAPE {result['smape']:.2f}"] if isinstance(result.get("smape"), float) else []
             extra += [f"RMSE {result['rmse']:.4g}"] if isinstance(result.get("rmse"), float) else []
             extra += [f"freq {result['freq']}"] if "freq" in result else []
+            if isinstance(result.get("snaive_mase"), float):  # a cross-check of the two metric codes
+                extra += [f"its own seasonal naive MASE {result['snaive_mase']:.3f}"]
+            extra += [f"incumbent {json.dumps(result['incumbent'])}"] if result.get("incumbent") else []
             if extra:
                 print(f"  {name} {tool}: {', '.join(extra)}")
             for line in result.get("notes", []) + result.get("warnings", []) + result.get("data_warnings", []):

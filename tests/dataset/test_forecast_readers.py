@@ -70,7 +70,7 @@ def test_each_embedded_csv_reads_as_one_regular_series(name, length, frequency, 
     assert data["y"].shape == (1, length) and data["y"].dtype == np.float64
     assert data["X"].shape == (1, n_covariates, length) and data["X"].dtype == np.float64
     assert data["time"].dtype == np.dtype("datetime64[ns]") and data["lengths"].tolist() == [length]
-    assert data["frequency"] == frequency and data["warnings"] == []
+    assert data["frequency"] == frequency and data["notes"] == []
     assert data["ids"].tolist() == [target_column] and data["tsf_horizon"] is None
     assert (data["kind"], data["task"]) == ("time_series", "forecasting")
     np.testing.assert_array_equal(data["y"][0], frame[target_column].to_numpy(float))
@@ -122,7 +122,7 @@ def test_a_long_csv_holds_series_of_unequal_lengths_in_order_of_appearance(tmp_p
     assert data["ids"].tolist() == ["b", "c", "a"] and data["lengths"].tolist() == [12, 6, 8]
     assert data["frequency"] == "MS" and data["y"].shape == (3, 12)
     assert data["covariates"] == [["price", "past"]] and data["X"].shape == (3, 1, 12)
-    assert any("note" in line and "ignored" in line for line in data["warnings"])
+    assert any("note" in line and "ignored" in line for line in data["notes"])
     np.testing.assert_array_equal(data["y"][2, :8], [m * 10 + ord("a") for m in range(3, 11)])
     np.testing.assert_array_equal(data["X"][2, 0, :8], np.arange(3, 11))
     assert np.isnan(data["y"][2, 8:]).all() and np.isnan(data["X"][1, 0, 6:]).all()
@@ -154,7 +154,7 @@ def test_gaps_are_nan_and_duplicates_averaged_and_both_reported(tmp_path):
     np.testing.assert_array_equal(data["y"][1], [1, np.nan, 3, 4, 8, np.nan])
     np.testing.assert_array_equal(data["X"][0, 0, :2], [10, 30])
     assert data["X"][1, 0, 3] == pytest.approx(17 / 3)  # an empty target does not empty x
-    assert sorted(data["warnings"]) == [
+    assert sorted(data["notes"]) == [
         "3 duplicate (series, time) rows averaged",
         "3 gaps (grid times without a row) in 2 series, left missing",
     ]
@@ -169,6 +169,16 @@ def test_monthly_data_with_gaps_keeps_its_calendar_frequency(tmp_path):
     assert np.isnan(data["y"][0, [2, 5, 8]]).all() and data["y"][0, 9] == 36
     ends = "end,y\n2001-01-31,1\n2001-02-28,2\n2001-03-31,4\n2001-05-31,3\n2001-06-30,5\n"
     assert bf.read_forecast(_csv(tmp_path, ends, "ends.csv"), "end", "y")["frequency"] == "ME"
+
+
+def test_a_multiple_frequency_puts_each_series_on_its_own_phase(tmp_path):
+    rows = [f"2020-{m:02d}-01,A,{m * m % 7}" for m in (1, 3, 5, 7, 9, 11)]
+    rows += [f"2020-{m:02d}-01,B,{m}" for m in (2, 4, 8)]
+    data = bf.read_forecast(_csv(tmp_path, "t,id,y\n" + "\n".join(rows)), "t", "y", "id")
+    assert data["frequency"] == "2MS" and data["lengths"].tolist() == [6, 4]
+    expected = _times("2020-02", "2020-04", "2020-06", "2020-08")
+    np.testing.assert_array_equal(data["time"][1, :4], expected)
+    np.testing.assert_array_equal(data["y"][1], [2, 4, np.nan, 8, np.nan, np.nan])
 
 
 @pytest.mark.parametrize("spelling", ["{y} Q{q}", "{y}Q{q}", "{y}-Q{q}"])

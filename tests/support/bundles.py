@@ -20,6 +20,8 @@ def case_args(case: Path, workdir: Path) -> list[str]:
     args = []
     if "dataset_type" in data:
         args += ["--dataset-type", data["dataset_type"]]
+    if "task" in data:
+        args += ["--task", data["task"]]
     if "spec" in data:
         spec = workdir / "spec.json"
         spec.write_text(json.dumps(data["spec"]))

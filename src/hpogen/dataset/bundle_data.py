@@ -109,8 +109,13 @@ def read_forecast_data(path, facts: dict) -> dict:
     covariates = facts.get("covariates")
     try:
         return forecast.read_forecast(
-            path, facts.get("time_column"), facts.get("target_column"), facts.get("id_column"),
-            None if covariates is None else [[name, kind] for name, kind in dict(covariates).items()],
+            path,
+            facts.get("time_column"),
+            facts.get("target_column"),
+            facts.get("id_column"),
+            None
+            if covariates is None
+            else [[name, kind] for name, kind in dict(covariates).items()],
         )
     except forecast.ForecastDataError as exc:
         raise DataError(str(exc)) from None
@@ -377,7 +382,9 @@ def check_fits(data: dict, facts: dict, where: str) -> None:
             f"{where} holds {data['kind']} data, but {bundle} was made for {facts['type']} data"
         )
     if (data.get("task") == "forecasting") != (facts["task"] == "forecasting"):
-        raise DataError(f"{where} holds {data.get('task') or 'whole-series'} data, but {bundle} is a {facts['task']} bundle")
+        raise DataError(
+            f"{where} holds {data.get('task') or 'whole-series'} data, but {bundle} is a {facts['task']} bundle"
+        )
     if facts["task"] == "forecasting":
         _check_forecast_fits(data, facts, where, bundle)
         return
@@ -415,11 +422,18 @@ def _check_forecast_fits(data: dict, facts: dict, where: str, bundle: str) -> No
     found = [tuple(pair) for pair in data.get("covariates") or ()]
     expected = [tuple(pair) for pair in dict(facts.get("covariates") or {}).items()]
     if found != expected:
-        show = lambda pairs: ", ".join(f"{n} ({k})" for n, k in pairs) or "none"  # noqa: E731
-        raise DataError(f"{where}: covariates {show(found)}, but {bundle} was made for {show(expected)}")
+        raise DataError(
+            f"{where}: covariates {_pairs(found)}, but {bundle} was made for {_pairs(expected)}"
+        )
     shortest = int(min(data["lengths"]))
     if facts.get("horizon") is not None and int(facts["horizon"]) >= shortest:
-        raise DataError(f"{where}: horizon {facts['horizon']} of {bundle} is not shorter than the shortest series ({shortest} points)")
+        raise DataError(
+            f"{where}: horizon {facts['horizon']} of {bundle} is not shorter than the shortest series ({shortest} points)"
+        )
+
+
+def _pairs(pairs) -> str:
+    return ", ".join(f"{name} ({kind})" for name, kind in pairs) or "none"
 
 
 def _check_column_names(data: dict, kinds, where: str, bundle: str) -> None:

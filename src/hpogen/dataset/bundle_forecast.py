@@ -11,7 +11,7 @@ and after a series' end; "X", float64 (n_series, n_covariates, max_length) on th
 "lengths", int64, grid points from a series' first to its last row; "time", datetime64[ns], NaT
 after the end (plain integer steps are stored as nanoseconds from 1970-01-01, with frequency
 None); "ids", str, in order of first appearance; "covariates", [name, "known" or "past"] pairs in
-X's channel order; "frequency", a pandas offset alias or None; "kind", "task", "warnings" (one
+X's channel order; "frequency", a pandas offset alias or None; "kind", "task", "notes" (one
 line each) and "tsf_horizon" (a .tsf's @horizon, else None). CSV rows are counted from 1 after
 the header line; "N duplicate rows" are the rows after the first of their series and time. Data
 that cannot be read, or cannot be learnt from, raises ForecastDataError with one line.
@@ -63,6 +63,7 @@ _TSF_STEPS = {
 }
 _TSF_N_UNIT = re.compile(r"(\d+)_(seconds|minutes|hours|days|weeks|months|years)")
 _QUARTER = r"(\d{4})\s*-?\s*[Qq]([1-4])"
+_INTEGER = r"([+-]?\d+)"
 _NAT = np.iinfo(np.int64).min
 # A file's rows before the grid: series codes (into names), times (int64 ns, or integer steps),
 # values (n_rows, 1 + n_covariates: the target first), notes (warnings so far), what (the time
@@ -105,7 +106,7 @@ def read_forecast(
     return {**_assemble(path, rows), "tsf_horizon": rows.horizon}
 
 
-def _read_csv(path, time_column, target_column, id_column, covariates) -> dict:
+def _read_csv(path, time_column, target_column, id_column, covariates) -> _Rows:
     """The rows of a long-format CSV: series codes, times (int64 ns), target and covariates."""
     if time_column is None or target_column is None:
         _fail(path, "a CSV needs a time column and a target column")
@@ -193,39 +194,41 @@ def _parse_times(path, name, column) -> tuple[np.ndarray, bool]:
     decides the kind (integers, quarters "1970 Q1", or dates and datetimes, converted to UTC);
     the first row that does not read as that kind is the error."""
     text = column.fillna("").astype(str).str.strip().reset_index(drop=True)
-    integers = text.str.fullmatch(r"[+-]?\d+")
-    quarters = text.str.extract(f"^{_QUARTER}$")
-    if integers.iloc[0] or quarters.iloc[0].notna().all():
-        ok = integers if integers.iloc[0] else quarters.notna().all(axis=1)
-        bad = np.flatnonzero(~ok.to_numpy())
-    else:
-        with _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")  # "could not infer format": the retry below handles it
-            parsed = pd.to_datetime(text, utc=True, errors="coerce")
-            retry = parsed.isna() & (text != "")
-            if retry.any():
-                parsed[retry] = pd.to_datetime(
-                    text[retry], utc=True, errors="coerce", format="mixed"
-                )
+    kind = next((k for k in (_INTEGER, _QUARTER) if re.fullmatch(k, text[0])), None)
+    if kind is None:
+        parsed = _datetimes(text)
         bad = np.flatnonzero(parsed.isna().to_numpy())
+    else:
+        parts = text.str.extract(f"^{kind}$")
+        bad = np.flatnonzero(parts.isna().any(axis=1).to_numpy())
     if bad.size:
-        _fail(
-            path, f"time column {name!r} row {bad[0] + 1}: cannot read {text[bad[0]]!r} as a time"
-        )
-    if integers.iloc[0]:
-        steps = text.astype(np.int64)
+        where = f"time column {name!r} row {bad[0] + 1}"
+        _fail(path, f"{where}: cannot read {text[bad[0]]!r} as a time")
+    if kind is None:
+        return parsed.dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64), False
+    if kind == _INTEGER:
+        steps = parts[0].astype(np.int64)
         if not steps.between(*YEARS).all():
             return steps.to_numpy(), True
         parts = {"year": steps, "month": 1, "day": 1}
-    elif quarters.iloc[0].notna().all():
-        year, quarter = quarters[0].astype(int), quarters[1].astype(int)
-        parts = {"year": year, "month": quarter * 3 - 2, "day": 1}
     else:
-        return parsed.dt.tz_localize(None).to_numpy("datetime64[ns]").view(np.int64), False
+        parts = {"year": parts[0].astype(int), "month": parts[1].astype(int) * 3 - 2, "day": 1}
     return pd.to_datetime(pd.DataFrame(parts)).to_numpy("datetime64[ns]").view(np.int64), False
 
 
-def _read_tsf(path) -> dict:
+def _datetimes(text) -> pd.Series:
+    """Dates and datetimes as UTC (NaT where unreadable): in the format pandas infers from the
+    first row, then any other row on its own."""
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")  # "could not infer format": the retry handles it
+        parsed = pd.to_datetime(text, utc=True, errors="coerce")
+        retry = parsed.isna() & (text != "")
+        if retry.any():
+            parsed[retry] = pd.to_datetime(text[retry], utc=True, errors="coerce", format="mixed")
+    return parsed
+
+
+def _read_tsf(path) -> _Rows:
     """The rows of a .tsf file: a series per data line, its times from its start timestamp and
     @frequency (plain integer steps from 0 when the file has no date attribute)."""
     try:
@@ -360,7 +363,7 @@ def _assemble(path, rows) -> dict:
         "frequency": frequency,
         "kind": "time_series",
         "task": "forecasting",
-        "warnings": notes,
+        "notes": notes,
     }
 
 
@@ -430,16 +433,7 @@ def _place(path, codes, times, frequency, step, rows) -> tuple:
             _off_grid(path, rows, codes[off[0]], times[off[0]], firsts, frequency or step)
         positions, lengths = offsets // step, (lasts - firsts) // step + 1
     else:
-        positions, grids = np.empty(len(times), dtype=np.int64), []
-        for i in range(n):
-            grid = pd.date_range(pd.Timestamp(firsts[i]), pd.Timestamp(lasts[i]), freq=frequency)
-            grids.append(grid.asi8)
-            mine = times[begin[i] : end[i]]
-            at = np.minimum(np.searchsorted(grids[-1], mine), max(len(grid) - 1, 0))
-            off = np.flatnonzero(grids[-1][at] != mine) if len(grid) else [0]
-            if len(off):
-                _off_grid(path, rows, i, mine[off[0]], firsts, frequency)
-            positions[begin[i] : end[i]] = at
+        positions, grids = _calendar_grids(path, rows, times, frequency, begin, end)
         lengths = np.array([len(grid) for grid in grids], dtype=np.int64)
     width = int(lengths.max())
     if width * n > MAX_GRID_CELLS:
@@ -452,6 +446,31 @@ def _place(path, codes, times, frequency, step, rows) -> tuple:
         for i, row in enumerate(grids):
             grid[i, : len(row)] = row
     return positions, lengths.astype(np.int64), grid
+
+
+def _calendar_grids(path, rows, times, frequency, begin, end) -> tuple:
+    """Each time's position in its series' grid of a calendar frequency, and the grids (int64
+    ns). A series starting on the grid of the earliest one takes its part; another (a multiple
+    such as "2MS" out of its phase, or a time off the grid) its own date_range."""
+    firsts, lasts = times[begin], times[end - 1]
+    span = pd.Timestamp(firsts.min()), pd.Timestamp(lasts.max())
+    full = pd.date_range(*span, freq=frequency).asi8
+    positions, grids = np.empty(len(times), dtype=np.int64), []
+    for i in range(len(begin)):
+        at = np.searchsorted(full, firsts[i])
+        if at < len(full) and full[at] == firsts[i]:
+            grid = full[at : np.searchsorted(full, lasts[i], side="right")]
+        else:
+            span = pd.Timestamp(firsts[i]), pd.Timestamp(lasts[i])
+            grid = pd.date_range(*span, freq=frequency).asi8
+        mine = times[begin[i] : end[i]]
+        at = np.minimum(np.searchsorted(grid, mine), max(len(grid) - 1, 0))
+        off = np.flatnonzero(grid[at] != mine) if len(grid) else [0]
+        if len(off):
+            _off_grid(path, rows, i, mine[off[0]], firsts, frequency)
+        positions[begin[i] : end[i]] = at
+        grids.append(grid)
+    return positions, grids
 
 
 def _off_grid(path, rows, code, time, firsts, grid):

@@ -26,7 +26,7 @@ def forecast_file_facts(path: Path, target: str | None, flags: dict[str, Any]) -
         )
     except bundle_forecast.ForecastDataError as exc:
         raise HpogenError(str(exc)) from None
-    for note in data.get("warnings", ()):
+    for note in data.get("notes", ()):
         print(f"hpogen: warning: {note}", file=sys.stderr)
     facts = bundle_forecast.forecast_facts(data)
     spec: dict[str, Any] = {

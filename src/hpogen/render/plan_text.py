@@ -291,6 +291,8 @@ def forecast_train_steps(d: Decisions) -> list[str]:
         f"features; {strategy.reason} ({strategy.rule}).",
         "neural: a global MLP or N-BEATS-style stack (torch, imported only by this family) from a scaled window to the next "
         "horizon points, L1 loss, Adam, early stopping on each series' last window.",
+        "Intervals (HPG-FC-INTERVALS): " + "% and ".join(str(lv) for lv in d.extra["interval_levels"])
+        + "% from the statistical models' own distributions; boosting and neural forecasts are points.",
         "Apply the fidelity: boosting rounds and epochs from the budget (or the searched value); statistical fits are always full.",
         "Set seeds (random, numpy, torch, LightGBM).",
         "Compute MASE, sMAPE and RMSE, and the seasonal naive forecast's own MASE, sMAPE and RMSE beside them.",

@@ -102,7 +102,7 @@ def _forecast_run_data(spec: DatasetSpec, data: Path | None, dataset: str | None
             raise HpogenError(f"bundle {spec.name!r} was made for data that is not embedded: pass --data PATH")
         arrays, source = reading(bundle_data.read_embedded, embedded_loader(name)), f"embedded:{name}"
         reading(bundle_data.check_fits, arrays, spec.bundle_facts(), f"embedded dataset {name!r}")
-    warn({"notes": arrays.get("warnings", ())})
+    warn(arrays)
     trainval, test = reading(bundle_data.hold_out, arrays, spec.task, 0, TEST_FRACTION, spec.horizon)
     context = {key: trainval[key] for key in ("time", "lengths", "ids")}
     context.update(time_test=test["time"], horizon=spec.horizon)
