@@ -9,10 +9,10 @@ from ..dataset.spec import DatasetSpec
 from ..errors import HpogenError
 from ..inputs import reads_stdin
 from .decisions import Decisions
+from .forecasting import decide_forecasting
 from .image import decide_image
 from .insights import Insights, load_insights
 from .tabular import decide_tabular
-from .forecasting import decide_forecasting
 from .time_series import decide_time_series
 
 

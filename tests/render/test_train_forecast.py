@@ -1,0 +1,272 @@
+"""The rendered forecasting train.py (templates/bundle/train_forecast.py), run for real.
+
+Bundles come from `hpogen generate` on aeon's shipped forecasting sets (and two specs with a
+synthetic covariate); one driver process (generated code never runs in the test process) runs
+the jobs below and prints one JSON line per job. The test process checks the numbers against
+statsforecast called directly and against metrics computed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from bundles import generate
+
+from hpogen.dataset.bundle_forecast import embedded_forecast, hold_out_horizon
+
+SUPPORT_DIR = Path(__file__).resolve().parents[1] / "support"
+METRIC_KEYS = {"loss", "mase", "smape", "rmse", "snaive_mase", "snaive_smape", "snaive_rmse", "epochs_completed",
+               "best_epoch", "fallbacks", "scored_series", "training_time", "past_deadline"}
+BACKTEST_KEYS = METRIC_KEYS | {"loss_std", "cv_folds"}
+SWEEP_BUDGET = 0.05  # 50 boosting rounds, 10 epochs: every configuration, not its full fit
+SWEEP = {"Airline": 10, "Uschange": 8, "Lynx": 6, "m1_yearly": 6, "solar": 4}
+
+DRIVER = r'''
+import importlib.util
+import json
+import math
+import sys
+import time
+import traceback
+
+import numpy as np
+
+jobs = json.loads(sys.argv[1])
+sys.path.insert(0, jobs["support_dir"])
+from configs import corners  # noqa: E402
+
+
+def load(folder, name):
+    sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(f"{name}_{abs(hash(folder))}", f"{folder}/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.path.remove(folder)
+    return module
+
+
+def data(bundle, name, train):
+    forecast = load(bundle, "bundle_forecast")
+    if name.startswith("synthetic"):
+        rng = np.random.default_rng(0)
+        x = rng.uniform(0, 10, (1, 240))
+        y = 20 + 5 * x + rng.normal(0, 0.1, (1, 240))
+        full = {"y": y, "X": x[:, None, :], "lengths": np.array([240]), "ids": np.array(["s"]),
+                "time": (np.datetime64("2020-01-01") + np.arange(240).astype("timedelta64[D]"))[None, :].astype("datetime64[ns]"),
+                "covariates": [["x", train.COVARIATES["x"]]], "frequency": "D"}
+    else:
+        full = forecast.embedded_forecast(name.removesuffix("_missing"))
+    if name == "m1_yearly":  # the first 40 series keep the sweep short
+        full = {**full, **{k: full[k][:40] for k in ("y", "X", "lengths", "time", "ids")}}
+    if name == "Airline_missing":
+        full = {**full, "y": full["y"].copy()}
+        full["y"][0, [20, 21, 22, 70, 100]] = np.nan
+    trainval, test = forecast.hold_out_horizon(full, train.HORIZON)
+    return trainval, test
+
+
+def run(job):
+    train = load(job["bundle"], "train")
+    space = load(job["bundle"], "config_space").get_configspace()
+    trainval, test = data(job["bundle"], job["data"], train)
+    if job["kind"] == "sweep":
+        space.seed(0)
+        # every family at least once: all corners on one set, each family's lower corner on the others
+        ends = corners(space) if job["corners"] else corners(space, sides=(0,), vary=["algorithm"])
+        configs = list(space.sample_configuration(job["samples"])) + ends
+        out = []
+        for config in configs:
+            entry = {"config": {k: str(v) for k, v in dict(config).items()}}
+            try:
+                metrics = train.train(config, dict(trainval), 0, job["budget"])
+                entry.update(keys=sorted(metrics), loss=metrics["loss"],
+                             finite=all(math.isfinite(float(v)) for v in metrics.values()))
+            except Exception:
+                entry["error"] = traceback.format_exc()[-2000:]
+            out.append(entry)
+        return out
+    config = dict(space.get_default_configuration())
+    config.update(job.get("config", {}))
+    config = {k: v for k, v in config.items() if k in job.get("keep", config)}
+    dataset = dict(trainval)
+    if job["kind"] == "deadline":
+        dataset["deadline"] = time.time() - 1
+    if job["kind"] == "refit":
+        dataset.update(y_test=test["y"], X_test=test["X"], time_test=test["time"])
+        metrics = train.train(config, dataset, 0, job.get("budget"), model_dir=job["model_dir"])
+        return {"metrics": metrics, "test": test["y"].tolist()}
+    return train.train(config, dataset, 0, job.get("budget"))
+
+
+results = {}
+for name, job in jobs["jobs"].items():
+    try:
+        results[name] = run(job)
+    except Exception:
+        results[name] = {"error": traceback.format_exc()[-3000:]}
+print("RESULT " + json.dumps(results))
+'''
+
+
+def _environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.update(OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    environment["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "hpogen-tests-pycache")
+    return environment
+
+
+def _covariate_spec(kind: str) -> dict:
+    return {"name": f"synthetic_{kind}", "type": "time_series", "task": "forecasting", "n_samples": 240,
+            "n_series": 1, "min_length": 240, "max_length": 240, "frequency": "D", "horizon": 7,
+            "covariates": {"x": kind}}
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("forecast_bundles")
+    made = {name: generate(["--dataset", name], root / name) for name in SWEEP}
+    for kind in ("known", "past"):
+        spec = root / f"spec_{kind}.json"
+        spec.write_text(json.dumps(_covariate_spec(kind)))
+        made[f"synthetic_{kind}"] = generate(["--spec", str(spec)], root / f"synthetic_{kind}")
+    return made
+
+
+@pytest.fixture(scope="module")
+def runs(bundles, tmp_path_factory) -> dict:
+    """Every job in two driver processes side by side; their results by job name."""
+    root = tmp_path_factory.mktemp("forecast_runs")
+    driver = root / "driver.py"
+    driver.write_text(textwrap.dedent(DRIVER), encoding="utf-8")
+    airline = str(bundles["Airline"])
+    jobs = {f"sweep_{name}": {"kind": "sweep", "bundle": str(bundles[name]), "data": name, "samples": samples,
+                              "corners": name == "Airline", "budget": SWEEP_BUDGET}
+            for name, samples in SWEEP.items()}
+    jobs.update({
+        "ets_backtest": {"kind": "backtest", "bundle": airline, "data": "Airline", "config": {"stat_model": "ets"}},
+        "deadline": {"kind": "deadline", "bundle": airline, "data": "Airline",
+                     "config": {"algorithm": "statistical", "stat_model": "theta"}},
+        "missing": {"kind": "backtest", "bundle": airline, "data": "Airline_missing", "config": {"stat_model": "theta"}},
+        "known": {"kind": "backtest", "bundle": str(bundles["synthetic_known"]), "data": "synthetic_known",
+                  "config": {"algorithm": "boosting"}, "budget": 0.2},
+        "past": {"kind": "backtest", "bundle": str(bundles["synthetic_past"]), "data": "synthetic_past",
+                 "config": {"algorithm": "boosting"}, "budget": 0.2},
+    })
+    for family, extra in (("statistical", {"stat_model": "arima"}), ("boosting", {}), ("neural", {})):
+        jobs[f"refit_{family}"] = {"kind": "refit", "bundle": airline, "data": "Airline", "budget": 0.1,
+                                   "config": {"algorithm": family, **extra}, "model_dir": str(root / f"model_{family}")}
+    for job in jobs.values():
+        job.setdefault("keep", None)
+        if job["keep"] is None:
+            del job["keep"]
+    names = sorted(jobs)
+    halves = [names[0::2], names[1::2]]
+    processes = [subprocess.Popen([sys.executable, str(driver), json.dumps(
+        {"support_dir": str(SUPPORT_DIR), "jobs": {n: jobs[n] for n in half}})], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=root, env=_environment()) for half in halves]
+    results = {}
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=1800)
+        assert process.returncode == 0, stderr[-4000:]
+        results.update(json.loads(next(line for line in stdout.splitlines() if line.startswith("RESULT "))[7:]))
+    results["_root"] = str(root)
+    return results
+
+
+def _ok(result):
+    assert "error" not in result, result.get("error")
+    return result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_every_sampled_configuration_trains_on_real_series(runs, name):
+    outcomes = runs[f"sweep_{name}"]
+    assert len(outcomes) >= SWEEP[name]
+    failed = [o for o in outcomes if "error" in o]
+    assert not failed, failed[0]["config"] | {"error": failed[0]["error"]}
+    for outcome in outcomes:
+        assert set(outcome["keys"]) == BACKTEST_KEYS and outcome["finite"], outcome
+    families = {o["config"]["algorithm"] for o in outcomes}
+    assert families == {"statistical", "boosting", "neural"}, families
+
+
+def _mase(history: np.ndarray, truth: np.ndarray, forecast: np.ndarray, season: int) -> float:
+    lag = season if len(history) > season else 1
+    return float(np.mean(np.abs(truth - forecast)) / np.mean(np.abs(history[lag:] - history[:-lag])))
+
+
+@pytest.mark.slow
+def test_backtest_is_rolling_origin_autoets_as_statsforecast_fits_it(runs):
+    """Three origins, one horizon apart, fit only on what came before each: the loss is the mean
+    MASE of statsforecast's own AutoETS at each origin (computed here, independently)."""
+    from statsforecast.models import AutoETS
+
+    result = _ok(runs["ets_backtest"])
+    trainval, _ = hold_out_horizon(embedded_forecast("Airline"), 12)
+    y = trainval["y"][0, : trainval["lengths"][0]]
+    scores, naive = [], []
+    for fold in (1, 2, 3):
+        fit, truth = y[: len(y) - 12 * fold], y[len(y) - 12 * fold:][:12]
+        forecast = AutoETS(season_length=12).forecast(y=fit, h=12)["mean"]
+        scores.append(_mase(fit, truth, forecast, 12))
+        naive.append(_mase(fit, truth, np.resize(fit[-12:], 12), 12))
+    assert result["cv_folds"] == 3
+    assert result["loss"] == pytest.approx(np.mean(scores), rel=1e-9)
+    assert result["snaive_mase"] == pytest.approx(np.mean(naive), rel=1e-9)
+    assert set(result) == BACKTEST_KEYS
+
+
+@pytest.mark.slow
+def test_a_past_deadline_ends_the_backtest_after_one_origin(runs):
+    result = _ok(runs["deadline"])
+    assert result["cv_folds"] == 1 and result["past_deadline"] == 1
+
+
+@pytest.mark.slow
+def test_missing_values_are_interpolated_and_never_scored(runs):
+    result = _ok(runs["missing"])
+    assert math.isfinite(result["loss"]) and result["cv_folds"] == 3
+
+
+@pytest.mark.slow
+def test_known_covariates_reach_the_boosting_model(runs):
+    """y = 20 + 5 x + noise with x random: knowing x at the forecast times makes the forecast
+    nearly exact; seeing x only up to the origin cannot."""
+    known, past = _ok(runs["known"]), _ok(runs["past"])
+    assert known["loss"] < 0.5 * past["loss"], (known["loss"], past["loss"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["statistical", "boosting", "neural"])
+def test_refit_scores_the_test_horizon_and_saves_the_forecast(runs, family):
+    result = _ok(runs[f"refit_{family}"])
+    metrics, truth = result["metrics"], np.array(result["test"])
+    assert set(metrics) == METRIC_KEYS
+    folder = Path(runs["_root"]) / f"model_{family}"
+    record = json.loads((folder / "forecast.json").read_text())
+    forecast = np.array(record["forecast"])
+    assert forecast.shape == (1, 12) and np.all(np.isfinite(forecast))
+    assert np.array(record["truth"]) == pytest.approx(truth)
+    trainval, _ = hold_out_horizon(embedded_forecast("Airline"), 12)
+    history = trainval["y"][0, : trainval["lengths"][0]]
+    assert metrics["mase"] == pytest.approx(_mase(history, truth[0], forecast[0], 12), rel=1e-9)
+    smape = np.mean(200 * np.abs(truth[0] - forecast[0]) / (np.abs(truth[0]) + np.abs(forecast[0])))
+    assert metrics["smape"] == pytest.approx(smape, rel=1e-9)
+    assert metrics["rmse"] == pytest.approx(np.sqrt(np.mean((truth[0] - forecast[0]) ** 2)), rel=1e-9)
+    assert {"config.json", "metadata.json"} <= {p.name for p in folder.iterdir()}
+    if family == "statistical":
+        low, high = (np.array(band) for band in record["intervals"]["95"])
+        assert np.all(low <= forecast) and np.all(forecast <= high) and np.all(high - low > 0)
+    else:
+        assert record["intervals"] == {}
+        assert (folder / ("lightgbm_step1.txt" if family == "boosting" else "model.pt")).exists()
