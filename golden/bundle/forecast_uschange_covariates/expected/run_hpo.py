@@ -48,7 +48,7 @@ FACTS = {
     "n_features": None,
     "n_channels": 1,
     "horizon": 8,
-    "frequency": "QS-JAN",
+    "frequency": "QS-OCT",
     "covariates": {
         "Income": "past",
         "Production": "past",

@@ -31,7 +31,7 @@ import numpy as np
 HORIZON = 8
 SEASON_LENGTH = 4
 # the time grid's pandas offset alias (None for plain integer steps) and its kind (HPG-FC-SEASON)
-FREQUENCY = "QS-JAN"
+FREQUENCY = "QS-OCT"
 FREQUENCY_KIND = "quarterly"
 # covariate name -> "known" (its future values are given) or "past" (observed up to the origin)
 COVARIATES = {"Income": "past", "Production": "past", "Savings": "past", "Unemployment": "past"}

@@ -1,7 +1,7 @@
 """Standalone SMAC driver for this bundle (it does not need hpogen).
 
-Needs aeon==1.6.0, ConfigSpace==1.2.2, numpy==2.3.5, scikit-learn==1.9.1, skops==0.16.0,
-smac==2.4.1, threadpoolctl==3.8.0, torch==2.14.1 (requirements.txt). Optional:
+Needs aeon==1.6.0, ConfigSpace==1.2.2, numpy==2.3.5, pandas==2.3.3, scikit-learn==1.9.1,
+skops==0.16.0, smac==2.4.1, threadpoolctl==3.8.0, torch==2.14.1 (requirements.txt). Optional:
 dask[distributed]==2026.8.0 for --n-workers and --dask-scheduler-file. Optional:
 matplotlib==3.11.2 for trajectory.png.
 
@@ -59,6 +59,7 @@ REQUIRED_MODULES = {
     "aeon": "aeon==1.6.0",
     "ConfigSpace": "ConfigSpace==1.2.2",
     "numpy": "numpy==2.3.5",
+    "pandas": "pandas==2.3.3",
     "sklearn": "scikit-learn==1.9.1",
     "skops": "skops==0.16.0",
     "smac": "smac==2.4.1",
@@ -114,10 +115,17 @@ def load_dataset(args: argparse.Namespace) -> dict:
 
 def optimisation_data(args: argparse.Namespace) -> tuple[dict, dict]:
     """({X, y} for SMAC, {X, y} for the final test): the data's own test split, else a seeded
-    TEST_FRACTION of the rows, as `hpogen run` holds them out."""
+    TEST_FRACTION of the rows, as `hpogen run` holds them out; forecasting holds out the last
+    horizon points of every series."""
     import bundle_data
 
-    return bundle_data.hold_out(load_dataset(args), FACTS["task"], args.seed, TEST_FRACTION)
+    try:
+        return bundle_data.hold_out(
+            load_dataset(args), FACTS["task"], args.seed, TEST_FRACTION, FACTS.get("horizon")
+        )
+    except bundle_data.DataError as exc:
+        print(f"run_hpo.py: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def target(config, seed: int = 0, budget: float | None = None, data_to_scatter: dict | None = None):
@@ -411,6 +419,14 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
     budget = refit_budget(incumbent, best_epoch(smac, incumbent))
     if budget is None and smac.intensifier.uses_budgets:
         budget = smac.scenario.max_budget
+    if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
+        dataset = {**trainval, "X_test": test["X"], "y_test": test["y"], "time_test": test["time"]}
+        metrics = plain(train(incumbent, dataset, args.seed, budget, model_dir=args.out / "model"))
+        return metrics, {
+            "series": len(trainval["y"]),
+            "budget": budget,
+            "forecasts": "model/forecast.json",
+        }
     _, val = split_rows(trainval["y"], FACTS["task"], args.seed, VALIDATION_FRACTION)
     dataset = {
         "X": trainval["X"],
