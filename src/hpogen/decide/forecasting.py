@@ -80,7 +80,8 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         spec, tuple(steps), hyperparameters, multi_fidelity=multi_fidelity, seed=scenario["seed"], insights=records,
         extra={"band": band, "families": families, "fidelity": fidelity, "initial_configs": initial_configs,
                "backtest": {"folds": backtest["folds"], "min_fit": backtest["min_fit"]}, "strategy": strategy,
-               "interval_levels": list(rules["intervals"]["levels"])},
+               "interval_levels": list(rules["intervals"]["levels"]),
+               "max_model_season": rules["long_season"]["max_season"]},
     )
 
 

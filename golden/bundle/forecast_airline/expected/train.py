@@ -60,6 +60,8 @@ FIDELITY = {"statistical": ["none", 1], "boosting": ["rounds", 1000], "neural": 
 BACKTEST = {"folds": 3, "min_fit": 4}
 STRATEGY = "direct"
 INTERVAL_LEVELS = (80, 95)
+# seasons longer than this are taken out by MSTL before a statistical fit (HPG-FC-LONG-SEASON)
+MAX_MODEL_SEASON = 24
 
 TINY = 1e-8
 MAX_WINDOWS = 200_000  # training windows of the global models: the most recent ones beyond this
@@ -366,15 +368,7 @@ def _known_only(covariates: np.ndarray) -> np.ndarray:
 def _forecast_statistical(cfg, history: list, horizon: int) -> Forecast:
     """statsforecast's AutoETS, AutoTheta, AutoARIMA or the mean of the three, per series, with
     80% and 95% intervals; a series whose fit fails gets the seasonal naive forecast (counted)."""
-    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
-
     choice = _hp(cfg, "stat_model", str, "ets")
-    members = {
-        "ets": (AutoETS,),
-        "theta": (AutoTheta,),
-        "arima": (AutoARIMA,),
-        "combination": (AutoETS, AutoTheta, AutoARIMA),
-    }[choice]
     seasonal = SEASON_LENGTH > 1 and _hp(cfg, "stat_seasonal", _as_bool, True)
     means, lows, highs = [], {lv: [] for lv in INTERVAL_LEVELS}, {lv: [] for lv in INTERVAL_LEVELS}
     fallbacks = 0
@@ -385,10 +379,8 @@ def _forecast_statistical(cfg, history: list, horizon: int) -> Forecast:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 outputs = [
-                    model(season_length=season).forecast(
-                        y=values, h=horizon, level=list(INTERVAL_LEVELS)
-                    )
-                    for model in members
+                    model.forecast(y=values, h=horizon, level=list(INTERVAL_LEVELS))
+                    for model in _statistical_models(choice, season)
                 ]
             mean = np.mean([o["mean"] for o in outputs], axis=0)
             bands = {
@@ -410,6 +402,27 @@ def _forecast_statistical(cfg, history: list, horizon: int) -> Forecast:
             highs[lv].append(np.asarray(bands[lv][1], dtype=np.float64))
     intervals = {lv: (np.array(lows[lv]), np.array(highs[lv])) for lv in INTERVAL_LEVELS}
     return Forecast(np.array(means), intervals, 0, 0, fallbacks, None)
+
+
+def _statistical_models(choice: str, season: int) -> list:
+    """statsforecast models for a choice; above MAX_MODEL_SEASON each non-seasonal model forecasts
+    the MSTL-adjusted series (Bandara et al. 2021) and the season is added back."""
+    from statsforecast.models import MSTL, AutoARIMA, AutoETS, AutoTheta, SeasonalNaive
+
+    if choice == "seasonal_naive":
+        return [SeasonalNaive(season_length=season)]
+    names = ("ets", "theta", "arima") if choice == "combination" else (choice,)
+    if season <= MAX_MODEL_SEASON:
+        return [
+            {"ets": AutoETS, "theta": AutoTheta, "arima": AutoARIMA}[name](season_length=season)
+            for name in names
+        ]
+    trend = {
+        "ets": lambda: AutoETS(model="ZZN"),
+        "theta": lambda: AutoTheta(season_length=1),
+        "arima": lambda: AutoARIMA(seasonal=False),
+    }
+    return [MSTL(season_length=season, trend_forecaster=trend[name]()) for name in names]
 
 
 # ----------------------------------------------------------------------------- windows

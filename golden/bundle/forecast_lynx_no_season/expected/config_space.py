@@ -162,11 +162,11 @@ def get_configspace() -> ConfigurationSpace:
             ),
             Categorical(
                 "stat_model",
-                ["ets", "theta", "arima", "combination"],
+                ["ets", "theta", "arima", "combination", "seasonal_naive"],
                 default="ets",
                 meta={
                     "rule": "HPG-FC-SPACE",
-                    "reason": "Hyndman et al. 2002 (ETS state space models, AutoETS), Hyndman & Khandakar 2008 (AutoARIMA), Fiorucci et al. 2016 (optimised Theta, AutoTheta), all as statsforecast implements them; Makridakis et al. 2020 (M4): combining forecasts is more accurate than any one of them, here the mean of the three",
+                    "reason": "Hyndman & Athanasopoulos 2021, section 5.2 (the seasonal naive benchmark, a candidate so that the search can keep it where nothing beats it); Hyndman et al. 2002 (ETS state space models, AutoETS), Hyndman & Khandakar 2008 (AutoARIMA), Fiorucci et al. 2016 (optimised Theta, AutoTheta), all as statsforecast implements them; Makridakis et al. 2020 (M4): combining forecasts is more accurate than any one of them, here the mean of the three",
                 },
             ),
         ]
