@@ -8,7 +8,7 @@ from typing import Any
 from ..dataset.forecast_spec import frequency_kind, horizon_rule, season_rule
 from ..dataset.spec import DatasetSpec
 from ..tables import table
-from .bands import banded
+from .bands import sizing
 from .decisions import Decision, Decisions, Hyperparameter
 from .insights import Insights, apply_insights
 from .time_series import series_space
@@ -17,16 +17,9 @@ from .time_series import series_space
 def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> Decisions:
     rules = table("forecasting")
     points = spec.n_samples
-    band = banded(points, rules["size"]["bands"], rules["size"]["band_above"])
-    families = list(rules["families"][band])
-    facade_rule = rules["facade"]
-    multi_fidelity = points >= facade_rule["threshold_points"]
-    facade = facade_rule["at_or_above"] if multi_fidelity else facade_rule["below"]
-    n_trials = rules["trials"][band]
-    hours = rules["walltime"]["hours"][band]
-    scenario, design = rules["scenario"], rules["initial_design"]
-    initial_configs = max(design["minimum"], round(design["share"] * n_trials))
-    fidelity = {family: rules["fidelity"][family] for family in families}
+    facade_rule, scenario, design = rules["facade"], rules["scenario"], rules["initial_design"]
+    band, families, multi_fidelity, facade, n_trials, hours, initial_configs, fidelity = sizing(
+        rules, points, facade_rule["threshold_points"])
     lengths = f"length {spec.max_length}" if spec.min_length == spec.max_length else f"lengths {spec.min_length}-{spec.max_length}"
     side = "at or above" if multi_fidelity else "below"
     strategy = "direct" if spec.horizon <= rules["strategy"]["max_direct"] else "recursive"

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..dataset.spec import DatasetSpec
 from ..tables import table
-from .bands import banded
+from .bands import sizing
 from .decisions import Decision, Decisions, Hyperparameter
 from .insights import Insights, apply_insights
 
@@ -15,16 +15,9 @@ from .insights import Insights, apply_insights
 def decide_time_series(spec: DatasetSpec, insights: Insights | None = None) -> Decisions:
     rules = table("time_series")
     values = spec.n_values
-    band = banded(values, rules["size"]["bands"], rules["size"]["band_above"])
-    families = list(rules["families"][band])
-    facade_rule = rules["facade"]
-    multi_fidelity = values >= facade_rule["threshold_values"]
-    facade = facade_rule["at_or_above"] if multi_fidelity else facade_rule["below"]
-    n_trials = rules["trials"][band]
-    hours = rules["walltime"]["hours"][band]
-    scenario, design = rules["scenario"], rules["initial_design"]
-    initial_configs = max(design["minimum"], round(design["share"] * n_trials))
-    fidelity = {family: rules["fidelity"][family] for family in families}
+    facade_rule, scenario, design = rules["facade"], rules["scenario"], rules["initial_design"]
+    band, families, multi_fidelity, facade, n_trials, hours, initial_configs, fidelity = sizing(
+        rules, values, facade_rule["threshold_values"])
     shape = f"{spec.n_samples} series x {_lengths(spec)} x {spec.n_channels} channel(s)"
     side = "at or above" if multi_fidelity else "below"
     steps = [
