@@ -63,6 +63,7 @@ INTERVAL_LEVELS = (80, 95)
 MAX_MODEL_SEASON = 24
 
 TINY = 1e-8
+LEVEL_FLOOR = 0.1  # a window's scale is at least this share of its series' mean absolute value
 MAX_WINDOWS = 200_000  # training windows of the global models: the most recent ones beyond this
 NN_PATIENCE = 20  # epochs without a better validation loss
 THREADED_WINDOWS = 20_000  # below this, LightGBM and torch use one thread (start-up costs more)
@@ -432,12 +433,20 @@ def _lookback(cfg, name: str, horizon: int) -> int:
     return max(2, _hp(cfg, name, int, 2) * max(horizon, SEASON_LENGTH))
 
 
-def _level(window: np.ndarray) -> float:
-    """A window's scale: the mean absolute value of its last season (its last point without one)."""
+def _level(window: np.ndarray, floor: float) -> float:
+    """A window's scale: the mean absolute value of its last season (its last point without
+    one), at least `floor` (a share of the series' own scale), so that windows near zero (a
+    night of solar power) do not blow their targets up."""
     recent = window[-max(1, min(SEASON_LENGTH, len(window))) :]
     recent = recent[np.isfinite(recent)]
-    level = float(np.mean(np.abs(recent))) if len(recent) else 0.0
+    level = max(float(np.mean(np.abs(recent))) if len(recent) else 0.0, floor)
     return level if level > TINY else 1.0
+
+
+def _floor(values: np.ndarray) -> float:
+    """LEVEL_FLOOR of a series' mean absolute value over the history a fit sees."""
+    observed = values[np.isfinite(values)]
+    return LEVEL_FLOOR * float(np.mean(np.abs(observed))) if len(observed) else 0.0
 
 
 def _padded(values: np.ndarray, end: int, lookback: int, fill) -> np.ndarray:
@@ -486,12 +495,13 @@ def _boosting_row(
     lookback: int,
     target_covariates: np.ndarray,
     target_time,
+    floor: float,
 ) -> tuple:
     """(features, level, anchor) of the window ending at `end` for the point `step` after it:
     scaled lags, the step, calendar features of the target time, past covariates' last values
     and known covariates at the target time."""
     window = _padded(values, end, lookback, "nan")
-    level = _level(window)
+    level = _level(window, floor)
     scaled = window / level
     anchor = (
         scaled[-1]
@@ -511,6 +521,7 @@ def _boosting_row(
 def _boosting_data(cfg, history: list, step: int, lookback: int) -> tuple:
     """Training rows for the model of `step` (direct) or of every step 1 (recursive)."""
     rows, targets = [], []
+    floors = [_floor(s.values) for s in history]
     for i, end in _window_ends([len(s.values) for s in history], step):
         series = history[i]
         values = series.values
@@ -524,7 +535,7 @@ def _boosting_data(cfg, history: list, step: int, lookback: int) -> tuple:
             else np.zeros(0)
         )
         features, level, anchor = _boosting_row(
-            cfg, series, values, end, step, lookback, known, when
+            cfg, series, values, end, step, lookback, known, when, floors[i]
         )
         rows.append(features)
         targets.append(target / level - anchor)
@@ -578,6 +589,7 @@ def _boosting_path(
     model fed its own forecasts (recursive)."""
     values = series.values
     end = len(values)
+    floor = _floor(values)
     out = np.empty(horizon)
     for step in range(1, horizon + 1):
         model = models.get(step)
@@ -585,7 +597,15 @@ def _boosting_path(
         model = model if model is not None else models[1]
         when = None if future.times is None else future.times[step - 1]
         features, level, anchor = _boosting_row(
-            cfg, series, values, base_end, ahead, lookback, future.covariates[:, step - 1], when
+            cfg,
+            series,
+            values,
+            base_end,
+            ahead,
+            lookback,
+            future.covariates[:, step - 1],
+            when,
+            floor,
         )
         out[step - 1] = (float(model.predict(features[None, :])[0]) + anchor) * level
         if STRATEGY != "direct":
@@ -658,10 +678,11 @@ def _forecast_neural(
 def _neural_windows(filled: list, horizon: int, lookback: int) -> tuple:
     """Scaled (input, target) windows of every series, and the row of each series' last window."""
     inputs, targets, last = [], [], []
+    floors = [_floor(values) for values in filled]
     for i, end in _window_ends([len(v) for v in filled], horizon):
         values = filled[i]
         window = _padded(values, end, lookback, "first")
-        level = _level(window)
+        level = _level(window, floors[i])
         if end == len(values) - horizon:
             last.append(len(inputs))
         inputs.append(window / level - window[-1] / level)
@@ -675,7 +696,9 @@ def _neural_forecast(network, filled: list, horizon: int, lookback: int) -> np.n
     import torch
 
     windows = [_padded(values, len(values), lookback, "first") for values in filled]
-    levels = np.array([_level(w) for w in windows])
+    levels = np.array(
+        [_level(w, _floor(values)) for w, values in zip(windows, filled, strict=True)]
+    )
     anchors = np.array([w[-1] for w in windows]) / levels
     inputs = np.array([w / lv for w, lv in zip(windows, levels, strict=True)]) - anchors[:, None]
     network.eval()
