@@ -90,7 +90,9 @@ def light_modules() -> list[str]:
     """Every module of the generate and review paths, and the run package's entry points that
     dask workers import to unpickle a trial."""
     names = [module_name(p) for p in SOURCES]
-    heavy_ok = ("hpogen.run.",)
+    # bundle_forecast is the pandas reader of forecasting files, imported only when one is read
+    # (generate with an embedded default never imports it: see the commands below)
+    heavy_ok = ("hpogen.run.", "hpogen.dataset.bundle_forecast")
     return [n for n in names if not n.startswith(heavy_ok) and n != "hpogen.__main__"] + ["hpogen.run.target"]
 
 

@@ -11,7 +11,7 @@ from bundles import generate
 
 from hpogen.tables import table
 
-LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "bundle_rows", "bundle_tables", "bundle_series", "__future__"}
+LOCAL = {"train", "config_space", "scenario", "run_hpo", "bundle_data", "bundle_images", "bundle_rows", "bundle_tables", "bundle_series", "bundle_forecast", "__future__"}
 
 
 def test_pins_are_the_versions_installed_here():

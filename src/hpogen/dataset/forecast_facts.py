@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import HpogenError
-from . import bundle_forecast
 
 
 def forecast_file_facts(path: Path, target: str | None, flags: dict[str, Any]) -> dict[str, Any]:
     """DatasetSpec keys of the series at path, read by the columns the flags name."""
+    from . import bundle_forecast  # pandas: only when a file is read
+
     if not path.exists():
         raise HpogenError(f"data file not found: {path}")
     covariates = flags.get("covariates")

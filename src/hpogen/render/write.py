@@ -25,7 +25,8 @@ def render_files(d: Decisions) -> dict[str, str]:
     code = {"config_space.py": render_config_space(d), "scenario.py": render_scenario(d), "train.py": render_train(d),
             **{name: data_module_source(name) for name in DATA_MODULES}}
     # the driver's imports are its template's: known before it is filled
-    requirements = bundle_requirements({**code, "run_hpo.py": template_source("bundle/run_hpo.py")}, d.spec.type)
+    data_type = "forecasting" if d.spec.forecasting else d.spec.type
+    requirements = bundle_requirements({**code, "run_hpo.py": template_source("bundle/run_hpo.py")}, data_type)
     return {
         "plan.json": json.dumps(planner_json(d), indent=2) + "\n",
         "configspace.json": configspace_json(d),

@@ -101,7 +101,7 @@ def check_requirements(bundle: Bundle) -> None:
     from ..render.requirements import bundle_requirements
 
     sources = {n: (bundle.path / n).read_text(encoding="utf-8") for n in PYTHON_FILES if (bundle.path / n).is_file()}
-    missing = [r.pin for r in bundle_requirements(sources, bundle.spec.type)
+    missing = [r.pin for r in bundle_requirements(sources, "forecasting" if bundle.spec.forecasting else bundle.spec.type)
                if not r.optional and not _installed(r.module)]
     if missing:
         raise HpogenError(f"the bundle needs {', '.join(missing)}, not installed here: "

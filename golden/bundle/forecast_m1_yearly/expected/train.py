@@ -392,7 +392,11 @@ def _forecast_statistical(cfg, history: list, horizon: int) -> Forecast:
             }
             if not np.all(np.isfinite(mean)):
                 raise FloatingPointError("a non-finite forecast")
-        except Exception:  # noqa: BLE001 - a failed fit falls back, and is counted
+        except (
+            ValueError,
+            ArithmeticError,
+            NotImplementedError,
+        ):  # statsforecast refuses tiny or degenerate series: fall back, counted
             fallbacks += 1
             mean = seasonal_naive(values, horizon)
             bands = {lv: (mean, mean) for lv in INTERVAL_LEVELS}
@@ -627,6 +631,7 @@ def _forecast_neural(
     import torch
 
     torch.manual_seed(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     lookback = _lookback(cfg, "nn_lookback", horizon)
     filled = [fill_missing(s.values) for s in history]
     inputs, targets, last = _neural_windows(filled, horizon, lookback)
@@ -639,9 +644,12 @@ def _forecast_neural(
         np.setdiff1d(np.arange(len(inputs)), val_rows) if len(val_rows) else np.arange(len(inputs))
     )
     torch.set_num_threads(1 if len(inputs) < THREADED_WINDOWS else max(1, os.cpu_count() or 1))
-    network = _network(cfg, lookback, horizon)
+    network = _network(cfg, lookback, horizon).to(device)
     optimizer = torch.optim.Adam(network.parameters(), lr=_hp(cfg, "nn_learning_rate", float, 1e-3))
-    X, Y = torch.from_numpy(inputs.astype(np.float32)), torch.from_numpy(targets.astype(np.float32))
+    X, Y = (
+        torch.from_numpy(inputs.astype(np.float32)).to(device),
+        torch.from_numpy(targets.astype(np.float32)).to(device),
+    )
     batch = max(1, min(_hp(cfg, "nn_batch_size", int, 64), len(fit_rows)))
     generator = torch.Generator().manual_seed(seed)
     best, best_epoch, stale, trained = math.inf, 0, 0, 0
@@ -650,7 +658,9 @@ def _forecast_neural(
         if trained and _past(deadline):
             break
         network.train()
-        order = torch.from_numpy(fit_rows)[torch.randperm(len(fit_rows), generator=generator)]
+        order = torch.from_numpy(fit_rows)[torch.randperm(len(fit_rows), generator=generator)].to(
+            device
+        )
         for start in range(0, len(order), batch):
             rows = order[start : start + batch]
             optimizer.zero_grad()
@@ -659,7 +669,7 @@ def _forecast_neural(
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
             optimizer.step()
         trained = epoch
-        watched = val_rows if len(val_rows) else fit_rows
+        watched = torch.from_numpy(val_rows if len(val_rows) else fit_rows).to(device)
         network.eval()
         with torch.no_grad():
             value = float(torch.nn.functional.l1_loss(network(X[watched]), Y[watched]))
@@ -702,8 +712,14 @@ def _neural_forecast(network, filled: list, horizon: int, lookback: int) -> np.n
     anchors = np.array([w[-1] for w in windows]) / levels
     inputs = np.array([w / lv for w, lv in zip(windows, levels, strict=True)]) - anchors[:, None]
     network.eval()
+    device = next(network.parameters()).device
     with torch.no_grad():
-        outputs = network(torch.from_numpy(inputs.astype(np.float32))).numpy().astype(np.float64)
+        outputs = (
+            network(torch.from_numpy(inputs.astype(np.float32)).to(device))
+            .cpu()
+            .numpy()
+            .astype(np.float64)
+        )
     return (outputs + anchors[:, None]) * levels[:, None]
 
 
@@ -737,7 +753,7 @@ def _network(cfg, lookback: int, horizon: int):
             self.forecasts = nn.ModuleList(nn.Linear(width, horizon) for _ in range(max(1, depth)))
 
         def forward(self, x):
-            forecast = torch.zeros(x.shape[0], horizon, dtype=x.dtype)
+            forecast = torch.zeros(x.shape[0], horizon, dtype=x.dtype, device=x.device)
             for block, back, fore in zip(self.blocks, self.backcasts, self.forecasts, strict=True):
                 hidden = block(x)
                 x = x - back(hidden)
@@ -854,4 +870,7 @@ def _save_model(
     elif algorithm == "neural":
         import torch
 
-        torch.save(forecast.model.state_dict(), model_dir / "model.pt")
+        torch.save(
+            {name: tensor.cpu() for name, tensor in forecast.model.state_dict().items()},
+            model_dir / "model.pt",
+        )

@@ -1,7 +1,7 @@
 """Standalone SMAC driver for this bundle (it does not need hpogen).
 
-Needs aeon==1.6.0, ConfigSpace==1.2.2, numpy==2.3.5, pandas==2.3.3, scikit-learn==1.9.1,
-skops==0.16.0, smac==2.4.1, threadpoolctl==3.8.0, torch==2.14.1 (requirements.txt). Optional:
+Needs aeon==1.6.0, ConfigSpace==1.2.2, numpy==2.3.5, scikit-learn==1.9.1, skops==0.16.0,
+smac==2.4.1, threadpoolctl==3.8.0, torch==2.14.1 (requirements.txt). Optional:
 dask[distributed]==2026.8.0 for --n-workers and --dask-scheduler-file. Optional:
 matplotlib==3.11.2 for trajectory.png.
 
@@ -59,7 +59,6 @@ REQUIRED_MODULES = {
     "aeon": "aeon==1.6.0",
     "ConfigSpace": "ConfigSpace==1.2.2",
     "numpy": "numpy==2.3.5",
-    "pandas": "pandas==2.3.3",
     "sklearn": "scikit-learn==1.9.1",
     "skops": "skops==0.16.0",
     "smac": "smac==2.4.1",
