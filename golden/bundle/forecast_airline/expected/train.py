@@ -65,6 +65,9 @@ MAX_MODEL_SEASON = 24
 
 TINY = 1e-8
 LEVEL_FLOOR = 0.1  # a window's scale is at least this share of its series' mean absolute value
+# the global models' forecasts stay within the history's range widened by this many ranges on
+# each side: a guard against a recursive path that feeds on its own growing errors
+FORECAST_MARGIN = 1.0
 MAX_WINDOWS = 200_000  # training windows of the global models: the most recent ones beyond this
 NN_PATIENCE = 20  # epochs without a better validation loss
 THREADED_WINDOWS = 20_000  # below this, LightGBM and torch use one thread (start-up costs more)
@@ -501,12 +504,14 @@ def _boosting_row(
     target_covariates: np.ndarray,
     target_time,
     floor: float,
+    level: float | None = None,
 ) -> tuple:
     """(features, level, anchor) of the window ending at `end` for the point `step` after it:
     scaled lags, the step, calendar features of the target time, past covariates' last values
-    and known covariates at the target time."""
+    and known covariates at the target time; `level` fixes the window's scale (a recursive path
+    keeps its origin's)."""
     window = _padded(values, end, lookback, "nan")
-    level = _level(window, floor)
+    level = _level(window, floor) if level is None else level
     scaled = window / level
     anchor = (
         scaled[-1]
@@ -595,6 +600,7 @@ def _boosting_path(
     values = series.values
     end = len(values)
     floor = _floor(values)
+    origin_level = _level(_padded(values, end, lookback, "nan"), floor)
     out = np.empty(horizon)
     for step in range(1, horizon + 1):
         model = models.get(step)
@@ -611,14 +617,25 @@ def _boosting_path(
             future.covariates[:, step - 1],
             when,
             floor,
+            origin_level,
         )
-        out[step - 1] = (float(model.predict(features[None, :])[0]) + anchor) * level
+        out[step - 1] = _bounded(
+            (float(model.predict(features[None, :])[0]) + anchor) * level, series.values
+        )
         if STRATEGY != "direct":
             values = np.append(values, out[step - 1])
             series = series._replace(
                 covariates=np.concatenate([series.covariates, series.covariates[:, -1:]], axis=1)
             )
     return out
+
+
+def _bounded(forecast, history: np.ndarray):
+    """The forecast within the history's range widened by FORECAST_MARGIN ranges on each side."""
+    observed = history[np.isfinite(history)]
+    low, high = float(observed.min()), float(observed.max())
+    span = max(high - low, TINY)
+    return np.clip(forecast, low - FORECAST_MARGIN * span, high + FORECAST_MARGIN * span)
 
 
 # ----------------------------------------------------------------------------- neural
@@ -721,7 +738,14 @@ def _neural_forecast(network, filled: list, horizon: int, lookback: int) -> np.n
             .numpy()
             .astype(np.float64)
         )
-    return (outputs + anchors[:, None]) * levels[:, None]
+    return np.array(
+        [
+            _bounded(row, values)
+            for row, values in zip(
+                (outputs + anchors[:, None]) * levels[:, None], filled, strict=True
+            )
+        ]
+    )
 
 
 def _network(cfg, lookback: int, horizon: int):
