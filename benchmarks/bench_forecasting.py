@@ -37,18 +37,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
+from subprocess_timing import timed  # beside this script
+
 HPOGEN = str(Path(sys.executable).with_name("hpogen"))
-# As installed: pip compiles a package's bytecode at install time (see bench_generate.py).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 DATASETS = {  # name: (horizon, season length), the fallback when the bundle does not say
     "Airline": (12, 12), "Lynx": (6, 1), "ShampooSales": (6, 12), "Uschange": (8, 4),
     "solar": (48, 48), "m1_yearly": (6, 1),
@@ -157,19 +155,7 @@ def baseline_worker(name: str, method: str, horizon: int, m: int) -> None:
     result = score(histories, list(truth_all[:, :horizon]), forecasts, m)
     messages = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0][:160]}" for w in caught})
     print(json.dumps({**result, "fit_s": fit_s, "n_series": len(ids), "freq": str(freq), "warnings": messages,
-                      "data_warnings": list(data.get("warnings", []))}))
-
-
-def timed(command: list[str], limit: float) -> tuple[float, subprocess.CompletedProcess | str]:
-    start = time.perf_counter()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=limit)
-    except subprocess.TimeoutExpired:
-        return time.perf_counter() - start, f"killed after {limit:.0f} s"
-    if done.returncode:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        return time.perf_counter() - start, f"exit {done.returncode}: {(lines or ['?'])[-1].strip()[:100]}"
-    return time.perf_counter() - start, done
+                      "data_warnings": list(data.get("notes", []))}))
 
 
 def run_baseline(name: str, method: str, horizon: int, m: int, limit: float) -> dict:

@@ -26,17 +26,15 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from subprocess_timing import timed  # beside this script
+
 HPOGEN = str(Path(sys.executable).with_name("hpogen"))
-# As installed: pip compiles a package's bytecode at install time (see bench_generate.py).
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 DATASETS = {
     **dict.fromkeys(("GunPoint", "ArrowHead", "ItalyPowerDemand", "OSULeaf", "ACSF1", "BasicMotions",
                      "JapaneseVowels", "PickupGestureWiimoteZ"), "classification"),
@@ -114,18 +112,6 @@ def minirocket_worker(name: str) -> None:
     else:
         score = float(np.mean(np.asarray(predicted) == np.asarray(y_test)))
     print(json.dumps({"score": score, "fit_s": fit_s, "n_train": len(X), "n_test": len(X_test)}))
-
-
-def timed(command: list[str], limit: float) -> tuple[float, subprocess.CompletedProcess | str]:
-    start = time.perf_counter()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=limit)
-    except subprocess.TimeoutExpired:
-        return time.perf_counter() - start, f"killed after {limit:.0f} s"
-    if done.returncode:
-        lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        return time.perf_counter() - start, f"exit {done.returncode}: {(lines or ['?'])[-1].strip()[:80]}"
-    return time.perf_counter() - start, done
 
 
 def run_minirocket(name: str, limit: float) -> dict:
