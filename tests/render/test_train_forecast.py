@@ -103,7 +103,8 @@ def run(job):
     if job["kind"] == "refit":
         dataset.update(y_test=test["y"], X_test=test["X"], time_test=test["time"])
         metrics = train.train(config, dataset, 0, job.get("budget"), model_dir=job["model_dir"])
-        return {"metrics": metrics, "test": test["y"].tolist()}
+        again = train.predict(job["model_dir"], {**trainval, "X_test": test["X"], "time_test": test["time"]})
+        return {"metrics": metrics, "test": test["y"].tolist(), "predicted": again.tolist()}
     return train.train(config, dataset, 0, job.get("budget"))
 
 
@@ -264,6 +265,8 @@ def test_refit_scores_the_test_horizon_and_saves_the_forecast(runs, family):
     assert metrics["smape"] == pytest.approx(smape, rel=1e-9)
     assert metrics["rmse"] == pytest.approx(np.sqrt(np.mean((truth[0] - forecast[0]) ** 2)), rel=1e-9)
     assert {"config.json", "metadata.json"} <= {p.name for p in folder.iterdir()}
+    # the saved model forecasts the same history again: refit (statistical) or loaded (the others)
+    assert np.array(result["predicted"]) == pytest.approx(forecast, rel=1e-6)
     if family == "statistical":
         low, high = (np.array(band) for band in record["intervals"]["95"])
         assert np.all(low <= forecast) and np.all(forecast <= high) and np.all(high - low > 0)

@@ -157,6 +157,42 @@ def refit_budget(cfg, best_epoch: int) -> float | None:
     return min(1.0, max(1, int(best_epoch)) / float(full))
 
 
+def predict(model_dir, dataset) -> np.ndarray:
+    """Forecasts (n_series, horizon) of the points after each series of dataset (read as train()
+    reads it; X_test / time_test give known covariates and times there) from a model train()
+    saved in model_dir, at its horizon: the statistical models fit the given histories again
+    (they are local models); LightGBM's and the network's saved weights are loaded."""
+    folder = Path(model_dir)
+    metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    horizon, algorithm = int(metadata["horizon"]), metadata["algorithm"]
+    history = read_history(dataset)
+    if algorithm == "statistical":
+        return _forecast_statistical(cfg, history, horizon).mean
+    filled = [Series(fill_missing(s.values), np.nan_to_num(s.covariates), s.times) for s in history]
+    if algorithm == "boosting":
+        import lightgbm as lgb
+
+        models = {
+            int(path.stem.removeprefix("lightgbm_step")): lgb.Booster(model_file=str(path))
+            for path in folder.glob("lightgbm_step*.txt")
+        }
+        lookback = _lookback(cfg, "lgbm_lookback", horizon)
+        futures = _future(dataset, len(history), horizon)
+        return np.array(
+            [
+                _boosting_path(cfg, models, s, f, horizon, lookback)
+                for s, f in zip(filled, futures, strict=True)
+            ]
+        )
+    import torch
+
+    lookback = _lookback(cfg, "nn_lookback", horizon)
+    network = _network(cfg, lookback, horizon)
+    network.load_state_dict(torch.load(folder / "model.pt", map_location="cpu", weights_only=True))
+    return _neural_forecast(network, [s.values for s in filled], horizon, lookback)
+
+
 def backtest(
     cfg, algorithm: str, history: list, horizon: int, count: int, seed: int, deadline=None
 ) -> dict:
