@@ -29,21 +29,6 @@ METRIC_KEYS = {"loss", "mase", "smape", "rmse", "snaive_mase", "snaive_smape", "
 BACKTEST_KEYS = METRIC_KEYS | {"loss_std", "cv_folds"}
 SWEEP_BUDGET = 0.05  # 50 boosting rounds, 10 epochs: every configuration, not its full fit
 SWEEP = {"Airline": 10, "Uschange": 8, "Lynx": 6, "m1_yearly": 6, "solar": 4}
-# a multi-fidelity search's trials: budgets 1/9 and 1; configurations named by their learning rate
-ENSEMBLE_TRIALS = [
-    {"config": {"algorithm": "boosting", "lgbm_difference": True, "lgbm_learning_rate": rate}, "cost": cost,
-     "budget": budget, "best_epoch": 0}
-    for rate, cost, budget in ((0.01, 0.5, 1 / 9), (0.02, 0.9, 1.0), (0.03, 0.85, 1.0), (0.02, 0.7, 1.0),
-                               (0.04, float("nan"), 1.0))
-] + [
-    {"config": {"algorithm": "neural", "nn_architecture": "mlp", "nn_learning_rate": 0.001}, "cost": 0.6, "budget": 1.0,
-     "best_epoch": 50},
-    {"config": {"algorithm": "neural", "nn_architecture": "mlp", "nn_learning_rate": 0.001}, "cost": 0.8, "budget": 1.0,
-     "best_epoch": 70},
-    {"config": {"algorithm": "neural", "nn_architecture": "mlp", "nn_learning_rate": 0.001}, "cost": 0.3, "budget": 1 / 3,
-     "best_epoch": 10},
-    {"config": {"algorithm": "statistical", "stat_model": "theta"}, "cost": 1.5, "budget": 1.0, "best_epoch": 0},
-]
 
 DRIVER = r'''
 import importlib.util
@@ -120,18 +105,6 @@ def run(job):
         metrics = train.train(config, dataset, 0, job.get("budget"), model_dir=job["model_dir"])
         again = train.predict(job["model_dir"], {**trainval, "X_test": test["X"], "time_test": test["time"]})
         return {"metrics": metrics, "test": test["y"].tolist(), "predicted": again.tolist()}
-    if job["kind"] == "ensemble":
-        trials, costs = [], {}
-        for name, extra in job["candidates"].items():
-            candidate = {**config, **extra}
-            costs[name] = train.train(candidate, dict(trainval), 0)["loss"]
-            trials.append({"config": candidate, "cost": costs[name], "budget": None, "best_epoch": 0})
-        dataset.update(y_test=test["y"], X_test=test["X"], time_test=test["time"])
-        metrics = train.ensemble(trials, dataset, 0, model_dir=job["model_dir"])
-        again = train.predict(job["model_dir"], {**trainval, "X_test": test["X"], "time_test": test["time"]})
-        return {"metrics": metrics, "costs": costs, "test": test["y"].tolist(), "predicted": again.tolist()}
-    if job["kind"] == "candidates":
-        return [[c, b, r] for c, b, r in train.ensemble_candidates(job["trials"])]
     return train.train(config, dataset, 0, job.get("budget"))
 
 
@@ -192,14 +165,6 @@ def runs(bundles, tmp_path_factory) -> dict:
     for family, extra in (("statistical", {"stat_model": "arima"}), ("boosting", {}), ("neural", {})):
         jobs[f"refit_{family}"] = {"kind": "refit", "bundle": airline, "data": "Airline", "budget": 0.1,
                                    "config": {"algorithm": family, **extra}, "model_dir": str(root / f"model_{family}")}
-    statistical = {"algorithm": "statistical"}
-    jobs["ensemble"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "model_dir": str(root / "model_ensemble"),
-                        "keep": ["algorithm"], "candidates": {
-                            "ets": {**statistical, "stat_model": "ets"}, "theta": {**statistical, "stat_model": "theta"},
-                            "naive": {**statistical, "stat_model": "seasonal_naive"},
-                            "boost_slow": {"algorithm": "boosting", "lgbm_learning_rate": 0.03, "lgbm_rounds": 80},
-                            "boost_fast": {"algorithm": "boosting", "lgbm_learning_rate": 0.2, "lgbm_rounds": 80}}}
-    jobs["candidates"] = {"kind": "candidates", "bundle": airline, "data": "Airline", "trials": ENSEMBLE_TRIALS}
     for job in jobs.values():
         job.setdefault("keep", None)
         if job["keep"] is None:
@@ -308,43 +273,3 @@ def test_refit_scores_the_test_horizon_and_saves_the_forecast(runs, family):
     else:
         assert record["intervals"] == {}
         assert (folder / ("lightgbm_step1.txt" if family == "boosting" else "model.pt")).exists()
-
-
-@pytest.mark.slow
-def test_ensemble_candidates_are_the_best_of_each_kind_at_the_top_budget(runs):
-    chosen = _ok({"list": runs["candidates"]})["list"]
-    configs = [config for config, _, _ in chosen]
-    # the neural config: mean cost 0.7 over its two top-budget trials (its 1/3-budget 0.3 is not comparable)
-    assert [c["algorithm"] for c in configs] == ["neural", "boosting", "statistical", "statistical"]
-    # boosting at rate 0.01 ran only at 1/9 and rate 0.04 crashed (NaN): rate 0.02 averages 0.8, below 0.03's 0.85
-    assert configs[1]["lgbm_learning_rate"] == 0.02
-    assert configs[3] == {"algorithm": "statistical", "stat_model": "seasonal_naive"}
-    # refit budgets: the neural one trains the median best epoch (70 of 200 -> 0.35), the others their search budget
-    assert chosen[0][1] == 1.0 and chosen[0][2] == pytest.approx(70 / 200)
-    assert chosen[1][2] == 1.0 and chosen[3][1:] == [None, None]
-
-
-@pytest.mark.slow
-def test_ensemble_selects_on_backtests_and_combines_its_members(runs):
-    result = _ok(runs["ensemble"])
-    metrics, costs, truth = result["metrics"], result["costs"], np.array(result["test"])
-    # one boosting kind (the better of the two), both statistical models and the seasonal naive forecast
-    assert metrics["ensemble_candidates"] == 4
-    kept = {k: v for k, v in costs.items() if k != max(("boost_slow", "boost_fast"), key=costs.get)}
-    assert metrics["best_single_backtest_loss"] == pytest.approx(min(kept.values()), rel=1e-9)
-    assert metrics["ensemble_backtest_loss"] <= metrics["best_single_backtest_loss"] + 1e-12
-    weights = np.array([m["weight"] for m in metrics["ensemble"]])
-    assert weights.sum() == pytest.approx(1.0) and np.all(weights > 0)
-    # picks with replacement: every weight is a count over the same number of picks (at most ENSEMBLE's rounds)
-    assert any(np.allclose(weights * picks, np.round(weights * picks)) for picks in range(1, 26))
-    folder = Path(runs["_root"]) / "model_ensemble"
-    metadata = json.loads((folder / "metadata.json").read_text())
-    assert metadata["algorithm"] == "ensemble" and len(metadata["members"]) == len(weights)
-    members = [np.array(json.loads((folder / m["folder"] / "forecast.json").read_text())["forecast"])
-               for m in metadata["members"]]
-    combined = np.array(json.loads((folder / "forecast.json").read_text())["forecast"])
-    assert combined == pytest.approx(sum(w * m for w, m in zip(weights, members, strict=True)), rel=1e-12)
-    trainval, _ = hold_out_horizon(embedded_forecast("Airline"), 12)
-    history = trainval["y"][0, : trainval["lengths"][0]]
-    assert metrics["mase"] == pytest.approx(_mase(history, truth[0], combined[0], 12), rel=1e-9)
-    assert np.array(result["predicted"]) == pytest.approx(combined, rel=1e-6)

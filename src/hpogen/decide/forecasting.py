@@ -57,7 +57,6 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
                  f"rolling-origin backtests on each series' history: {backtest['folds']} origins {spec.horizon} points apart, "
                  f"expanding window, a series scored at an origin only with {backtest['min_fit']}+ points before it; "
                  "the test (each series' last horizon) is never seen by the search"),
-        ensemble_step(rules["ensemble"]),
         Decision("n_trials", n_trials, rules["trials"]["id"], f"{band} data: {n_trials} trials"),
         Decision("initial_design", initial_configs, design["id"], "the default configuration (AutoETS) first, then this many designed ones"),
         Decision("walltime_limit", float(hours * 3600), rules["walltime"]["id"], f"{hours} h cap for {band} data"),
@@ -75,23 +74,8 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         extra={"band": band, "families": families, "fidelity": fidelity, "initial_configs": initial_configs,
                "backtest": {"folds": backtest["folds"], "min_fit": backtest["min_fit"]}, "strategy": strategy,
                "interval_levels": list(rules["intervals"]["levels"]),
-               "max_model_season": rules["long_season"]["max_season"],
-               "ensemble": ensemble_settings(rules["ensemble"], rules["space"])},
+               "max_model_season": rules["long_season"]["max_season"]},
     )
-
-
-def ensemble_settings(rule: dict[str, Any], space: dict[str, Any]) -> dict[str, Any]:
-    """train.py's ENSEMBLE: candidates, rounds, time share, and whether the seasonal naive
-    forecast (a stat_model choice) can join."""
-    return {"candidates": int(rule["candidates"]), "rounds": int(rule["rounds"]), "time_share": float(rule["time_share"]),
-            "naive": "seasonal_naive" in space.get("stat_model", {}).get("choices", ())}
-
-
-def ensemble_step(rule: dict[str, Any]) -> Decision:
-    return Decision("ensemble", {"candidates": rule["candidates"], "rounds": rule["rounds"]}, rule["id"],
-                    f"after the search, the best configuration of each kind (at most {rule['candidates']}) and the seasonal "
-                    f"naive forecast are backtested again and combined by greedy ensemble selection ({rule['rounds']} picks with "
-                    "replacement, starting from the best alone); the weighted members are refit and forecast the test")
 
 
 def season_step(spec: DatasetSpec, rule: str) -> Decision:

@@ -152,12 +152,7 @@ def _finish(
     rows = trial_rows(outcome.facade.runhistory)
     counts = status_counts(rows)
     metrics, refit = None, None
-    if outcome.refittable and bundle.spec.forecasting:
-        metrics = plain(_ensemble_and_test(modules["train"], outcome, data, out, seed))
-        refit = {"series": len(data.y), "ensemble": metrics["ensemble"],
-                 "ensemble_backtest_loss": metrics["ensemble_backtest_loss"],
-                 "best_single_backtest_loss": metrics["best_single_backtest_loss"]}
-    elif outcome.refittable:
+    if outcome.refittable:
         refit = _refit_plan(modules["train"], outcome, len(data.y))
         metrics = plain(
             _refit_and_test(modules["train"].train, outcome.incumbent, refit["budget"], data, out, seed,
@@ -168,8 +163,7 @@ def _finish(
     if metrics is not None and bundle.spec.forecasting:
         from .forecast_report import attach_forecasts
 
-        members = ", ".join(f"{m['algorithm']} {m['weight']:.2f}" for m in metrics["ensemble"])
-        attach_forecasts(results, out / MODEL_FOLDER, data, f"{bundle.spec.name}: ensemble of {members}")
+        attach_forecasts(results, out / MODEL_FOLDER, data, f"{bundle.spec.name}: {results['incumbent'].get('algorithm')}")
     results["stopped_early"] = outcome.stopped
     results["session_time_s"] = round(time.time() - started, 3)
     write_json(out / RESULTS_NAME, results)
@@ -200,23 +194,6 @@ def _refit_plan(train_module: Any, outcome: Any, n_rows: int) -> dict[str, Any]:
     }
 
 
-def _ensemble_and_test(train_module: Any, outcome: Any, data: RunData, out: Path, seed: int) -> dict[str, Any]:
-    """Forecasting: the bundle's ensemble() combines the search's best configurations (greedy
-    selection on their backtests), refits them on the whole history and scores the horizon after it."""
-    from smac.runhistory.enumerations import StatusType
-
-    history = outcome.facade.runhistory
-    trials = [
-        {"config": dict(history.get_config(key.config_id)), "cost": value.cost, "budget": key.budget,
-         "best_epoch": int((value.additional_info or {}).get("best_epoch", 0))}
-        for key, value in history.items()
-        if value.status == StatusType.SUCCESS
-    ]
-    dataset = {"X": data.X, "y": data.y, "X_test": data.X_test, "y_test": data.y_test, **data.context}
-    return train_module.ensemble(trials, dataset, seed, model_dir=out / MODEL_FOLDER,
-                                 time_limit=outcome.scenario.walltime_limit)
-
-
 def _refit_and_test(
     train: Any, incumbent: Any, budget: float | None, data: RunData, out: Path, seed: int, task: str
 ) -> dict[str, Any]:
@@ -225,6 +202,9 @@ def _refit_and_test(
     Its validation rows are a seeded fifth of those training rows: the budget, not early
     stopping, sets the length of the refit, and the test rows never steer it.
     """
+    if data.context:  # forecasting: the whole history, scored on the horizon after it
+        dataset = {"X": data.X, "y": data.y, "X_test": data.X_test, "y_test": data.y_test, **data.context}
+        return train(incumbent, dataset, seed, budget, model_dir=out / MODEL_FOLDER)
     _, val_rows = split_rows(data.y, task, seed, VALIDATION_FRACTION)
     dataset = {
         "X": data.X,

@@ -414,43 +414,17 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
     from bundle_data import split_rows, take
     from train import refit_budget, train
 
-    if (
-        FACTS["task"] == "forecasting"
-    ):  # the search's best, combined; the whole history, scored on the horizon after it
-        from train import ensemble
-
-        trials = [
-            {
-                "config": dict(smac.runhistory.get_config(key.config_id)),
-                "cost": value.cost,
-                "budget": key.budget,
-                "best_epoch": int((value.additional_info or {}).get("best_epoch", 0)),
-            }
-            for key, value in smac.runhistory.items()
-            if value.status.name == "SUCCESS"
-        ]
-        dataset = {**trainval, "X_test": test["X"], "y_test": test["y"], "time_test": test["time"]}
-        metrics = plain(
-            ensemble(
-                trials,
-                dataset,
-                args.seed,
-                model_dir=args.out / "model",
-                time_limit=smac.scenario.walltime_limit,
-            )
-        )
-        summary = {
-            key: metrics[key]
-            for key in ("ensemble", "ensemble_backtest_loss", "best_single_backtest_loss")
-        }
-        return metrics, {
-            "series": len(trainval["y"]),
-            **summary,
-            "forecasts": "model/forecast.json",
-        }
     budget = refit_budget(incumbent, best_epoch(smac, incumbent))
     if budget is None and smac.intensifier.uses_budgets:
         budget = smac.scenario.max_budget
+    if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
+        dataset = {**trainval, "X_test": test["X"], "y_test": test["y"], "time_test": test["time"]}
+        metrics = plain(train(incumbent, dataset, args.seed, budget, model_dir=args.out / "model"))
+        return metrics, {
+            "series": len(trainval["y"]),
+            "budget": budget,
+            "forecasts": "model/forecast.json",
+        }
     _, val = split_rows(trainval["y"], FACTS["task"], args.seed, VALIDATION_FRACTION)
     dataset = {
         "X": trainval["X"],

@@ -11,10 +11,8 @@ history and its forecast of the next horizon is scored against y_test. The famil
 lag, calendar and covariate features (direct or recursive, STRATEGY), or a small torch MLP /
 N-BEATS stack on windows; the budget scales boosting rounds and epochs. Missing values are
 interpolated before a fit and never scored (HPG-FC-MISSING). A search's end, dataset["deadline"],
-stops a trial early: no new backtest origin, no new epoch. After the search, ensemble() combines
-the best configurations the search found by greedy ensemble selection on their backtest forecasts
-(HPG-FC-ENSEMBLE). statsforecast, lightgbm and torch are imported only by the families that use
-them.
+stops a trial early: no new backtest origin, no new epoch. statsforecast, lightgbm and torch are
+imported only by the families that use them.
 """
 
 from __future__ import annotations
@@ -64,9 +62,6 @@ STRATEGY = "direct"
 INTERVAL_LEVELS = (80, 95)
 # seasons longer than this are taken out by MSTL before a statistical fit (HPG-FC-LONG-SEASON)
 MAX_MODEL_SEASON = 24
-# greedy ensemble selection after the search: at most `candidates` configurations (the best of
-# each kind), `rounds` picks with replacement (HPG-FC-ENSEMBLE)
-ENSEMBLE = {"candidates": 8, "rounds": 25, "time_share": 0.25, "naive": True}
 
 TINY = 1e-8
 LEVEL_FLOOR = 0.1  # a window's scale is at least this share of its series' mean absolute value
@@ -167,17 +162,11 @@ def predict(model_dir, dataset) -> np.ndarray:
     """Forecasts (n_series, horizon) of the points after each series of dataset (read as train()
     reads it; X_test / time_test give known covariates and times there) from a model train()
     saved in model_dir, at its horizon: the statistical models fit the given histories again
-    (they are local models); LightGBM's and the network's saved weights are loaded; an ensemble
-    weighs its members' predictions."""
+    (they are local models); LightGBM's and the network's saved weights are loaded."""
     folder = Path(model_dir)
     metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
-    horizon, algorithm = int(metadata["horizon"]), metadata["algorithm"]
-    if algorithm == "ensemble":
-        return sum(
-            member["weight"] * predict(folder / member["folder"], dataset)
-            for member in metadata["members"]
-        )
     cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    horizon, algorithm = int(metadata["horizon"]), metadata["algorithm"]
     history = read_history(dataset)
     if algorithm == "statistical":
         return _forecast_statistical(cfg, history, horizon).mean
@@ -205,277 +194,13 @@ def predict(model_dir, dataset) -> np.ndarray:
     return _neural_forecast(network, [s.values for s in filled], horizon, lookback)
 
 
-# ----------------------------------------------------------------------------- ensemble
-
-
-def ensemble(trials, dataset, seed, model_dir=None, time_limit=None) -> dict:
-    """The weighted forecast of the search's best configurations (HPG-FC-ENSEMBLE).
-
-    trials: the search's successful trials, each {"config", "cost", "budget", "best_epoch"}.
-    ensemble_candidates() picks the configurations; each is backtested on the history's rolling
-    origins, and greedy ensemble selection (Caruana et al. 2004, as AutoGluon-TimeSeries combines
-    its models) sets the weights: starting from the best candidate alone, each of ENSEMBLE's
-    rounds adds the candidate (with replacement) that gives the lowest mean backtest MASE, and
-    the best ensemble seen wins. The members then fit the whole history; with y_test, their
-    weighted forecast is scored as train() scores one configuration's. After
-    ENSEMBLE["time_share"] x time_limit seconds no new candidate or origin is backtested, and
-    networks stop their epochs (the best candidate always runs whole; one left with fewer origins
-    is dropped). With model_dir, each member is saved in member_K/ and predict() combines them."""
-    seed = int(seed)
-    _seed_everything(seed)
-    started = time.perf_counter()
-    deadline = (
-        None
-        if time_limit is None or not math.isfinite(float(time_limit))
-        else time.time() + float(ENSEMBLE["time_share"]) * float(time_limit)
-    )
-    horizon = int(dataset.get("horizon", HORIZON))
-    history = read_history(dataset)
-    candidates, backtests, origins = [], [], []
-    for cfg, search_budget, refit in ensemble_candidates(trials):
-        if backtests and _past(deadline):
-            break
-        algorithm = _hp(cfg, "algorithm", str, next(iter(FIDELITY)))
-        folds = _backtest_folds(
-            cfg,
-            algorithm,
-            history,
-            horizon,
-            _fidelity(cfg, algorithm, search_budget),
-            seed,
-            deadline if backtests else None,
-            folds=len(backtests[0]) if backtests else None,
-        )
-        if backtests and len(folds) != len(backtests[0]):
-            continue
-        candidates.append((cfg, algorithm, refit))
-        backtests.append([forecast.mean for _, _, forecast in folds])
-        origins = origins or [(fits, truth) for fits, truth, _ in folds]
-    if not candidates:
-        raise ValueError("no successful trial to build an ensemble from")
-    fold_scores = [_fold_scorer(fits, truth) for fits, truth in origins]
-    weights, losses = _select_weights(backtests, fold_scores)
-    future = _future(dataset, len(history), horizon)
-    members = []
-    for k in np.flatnonzero(weights):
-        cfg, algorithm, refit = candidates[k]
-        count = _fidelity(cfg, algorithm, refit)
-        members.append(
-            (
-                float(weights[k]),
-                cfg,
-                algorithm,
-                refit,
-                count,
-                fit_forecast(cfg, algorithm, history, future, horizon, count, seed),
-            )
-        )
-    combined = _combine([(weight, forecast) for weight, _, _, _, _, forecast in members])
-    result = {}
-    if dataset.get("y_test") is not None:
-        truth = list(np.asarray(dataset["y_test"], dtype=np.float64))
-        result = score(history, truth, combined.mean)
-        result.update(_fit_details(combined, 1))
-    result["ensemble"] = [
-        {"weight": weight, "algorithm": algorithm, "config": _plain_config(cfg)}
-        for weight, cfg, algorithm, _, _, _ in members
-    ]
-    result["ensemble_backtest_loss"] = losses["ensemble"]
-    result["best_single_backtest_loss"] = losses["single"]
-    result["ensemble_candidates"] = len(candidates)
-    result["training_time"] = float(time.perf_counter() - started)
-    if model_dir is not None:
-        folder = Path(model_dir)
-        for k, (_, cfg, algorithm, refit, count, forecast) in enumerate(members):
-            member = (
-                score(history, truth, forecast.mean) if dataset.get("y_test") is not None else {}
-            )
-            _save_model(
-                folder / f"member_{k}",
-                cfg,
-                algorithm,
-                seed,
-                refit,
-                count,
-                history,
-                forecast,
-                dataset,
-                member,
-            )
-        _save_ensemble(folder, result, seed, history, combined, dataset)
-    return result
-
-
-def ensemble_candidates(trials) -> list:
-    """(config, search budget, refit budget) of the best configuration of each kind (family, and
-    its statistical model, network or differencing), among those run at the search's top budget,
-    best mean cost first, at most ENSEMBLE["candidates"]; the seasonal naive forecast joins them
-    (where the space has it), so an ensemble never ranks below it on the backtests."""
-    entries = {}
-    for trial in trials:
-        cost = float(trial["cost"])
-        if not math.isfinite(cost):
-            continue
-        config = _plain_config(trial["config"])
-        budget = -1.0 if trial.get("budget") is None else float(trial["budget"])
-        key = json.dumps(config, sort_keys=True)
-        entry = entries.get(key)
-        if entry is None or budget > entry["rank"]:
-            entry = entries[key] = {
-                "config": config,
-                "rank": budget,
-                "budget": trial.get("budget"),
-                "costs": [],
-                "epochs": [],
-            }
-        if budget == entry["rank"]:
-            entry["costs"].append(cost)
-            entry["epochs"].append(int(trial.get("best_epoch") or 0))
-    if not entries:
-        return []
-    top = max(entry["rank"] for entry in entries.values())
-    ranked = sorted(
-        (e for e in entries.values() if e["rank"] == top),
-        key=lambda e: (float(np.mean(e["costs"])), json.dumps(e["config"], sort_keys=True)),
-    )
-    chosen, kinds = [], set()
-    for entry in ranked:
-        kind = _kind(entry["config"])
-        if kind in kinds:
-            continue
-        kinds.add(kind)
-        epochs = sorted(entry["epochs"])[len(entry["epochs"]) // 2]
-        refit = refit_budget(entry["config"], epochs)
-        chosen.append(
-            (entry["config"], entry["budget"], entry["budget"] if refit is None else refit)
-        )
-        if len(chosen) == int(ENSEMBLE["candidates"]):
-            break
-    naive = {"algorithm": "statistical", "stat_model": "seasonal_naive"}
-    if ENSEMBLE["naive"] and _kind(naive) not in kinds:
-        chosen.append((naive, None, None))
-    return chosen
-
-
-def _kind(cfg) -> tuple:
-    algorithm = _hp(cfg, "algorithm", str, next(iter(FIDELITY)))
-    detail = {
-        "statistical": ("stat_model", str, "ets"),
-        "neural": ("nn_architecture", str, "mlp"),
-        "boosting": ("lgbm_difference", _as_bool, False),
-    }[algorithm]
-    return algorithm, _hp(cfg, *detail)
-
-
-def _fold_scorer(fits: list, truth: list):
-    """A function of (n_series, h) forecasts giving score()'s loss on one backtest origin."""
-    actual = np.array([np.asarray(t, dtype=np.float64) for t in truth])
-    observed = np.isfinite(actual)
-    scored = observed.any(axis=1)
-    scales = np.array([mase_scale(fill_missing(f.values)) for f in fits])
-    filled = np.where(observed, actual, 0.0)
-
-    def loss(forecast: np.ndarray) -> float:
-        errors = np.where(observed, np.abs(filled - forecast[:, : actual.shape[1]]), 0.0).sum(
-            axis=1
-        )
-        value = float(np.mean(errors[scored] / observed[scored].sum(axis=1) / scales[scored]))
-        return value if math.isfinite(value) else float("inf")
-
-    return loss
-
-
-def _select_weights(backtests: list, fold_scores: list) -> tuple:
-    """Greedy selection with replacement over the candidates' backtest forecasts: weights (one
-    per candidate, summing to 1) and the losses of the best single candidate and the ensemble."""
-
-    def loss(counts: np.ndarray) -> float:
-        weights = counts / counts.sum()
-        return float(
-            np.mean(
-                [
-                    scorer(sum(w * backtests[k][f] for k, w in enumerate(weights) if w))
-                    for f, scorer in enumerate(fold_scores)
-                ]
-            )
-        )
-
-    singles = [loss(np.eye(len(backtests))[k]) for k in range(len(backtests))]
-    counts = np.eye(len(backtests))[int(np.argmin(singles))]
-    best_counts, best = counts.copy(), min(singles)
-    for _ in range(int(ENSEMBLE["rounds"]) - 1):
-        tries = [loss(counts + np.eye(len(backtests))[k]) for k in range(len(backtests))]
-        counts = counts + np.eye(len(backtests))[int(np.argmin(tries))]
-        if min(tries) < best - TINY:
-            best_counts, best = counts.copy(), min(tries)
-    return best_counts / best_counts.sum(), {"single": float(min(singles)), "ensemble": float(best)}
-
-
-def _combine(weighted: list) -> Forecast:
-    """The members' weighted mean forecast; intervals as the weighted mean of their bounds
-    (quantile averaging, Lichtendahl et al. 2013) where every member has them."""
-    mean = sum(weight * forecast.mean for weight, forecast in weighted)
-    intervals = {}
-    if all(forecast.intervals for _, forecast in weighted):
-        intervals = {
-            lv: (
-                sum(w * f.intervals[lv][0] for w, f in weighted),
-                sum(w * f.intervals[lv][1] for w, f in weighted),
-            )
-            for lv in INTERVAL_LEVELS
-        }
-    return Forecast(
-        mean,
-        intervals,
-        sum(f.epochs_completed for _, f in weighted),
-        0,
-        sum(f.fallbacks for _, f in weighted),
-        None,
-    )
-
-
-def _plain_config(cfg) -> dict:
-    return {
-        str(name): (value.item() if isinstance(value, np.generic) else value)
-        for name, value in dict(cfg).items()
-    }
-
-
 def backtest(
     cfg, algorithm: str, history: list, horizon: int, count: int, seed: int, deadline=None
 ) -> dict:
     """Rolling origins, newest first, one horizon apart: every series that keeps BACKTEST's
     min_fit points before an origin is fit up to it and scored on the next horizon points."""
     results = []
-    for fits, truth, forecast in _backtest_folds(
-        cfg, algorithm, history, horizon, count, seed, deadline
-    ):
-        metrics = score(fits, truth, forecast.mean)
-        metrics.update(_fit_details(forecast, len(fits)))
-        results.append(metrics)
-    mean = {key: float(np.mean([r[key] for r in results])) for key in results[0]}
-    mean["epochs_completed"] = int(sum(r["epochs_completed"] for r in results))
-    mean["best_epoch"] = int(np.median([r["best_epoch"] for r in results]))
-    mean["fallbacks"] = int(sum(r["fallbacks"] for r in results))
-    mean["loss_std"] = float(np.std([r["loss"] for r in results]))
-    mean["cv_folds"] = len(results)
-    return mean
-
-
-def _backtest_folds(
-    cfg,
-    algorithm: str,
-    history: list,
-    horizon: int,
-    count: int,
-    seed: int,
-    deadline=None,
-    folds: int | None = None,
-) -> list:
-    """(fit histories, truth, Forecast) of each rolling origin, newest first; the first origin
-    always runs, later ones only before the deadline (at most `folds` of them)."""
-    results = []
-    for fold in range(1, int(BACKTEST["folds"] if folds is None else folds) + 1):
+    for fold in range(1, int(BACKTEST["folds"]) + 1):
         if results and _past(deadline):
             break
         cut = fold * horizon
@@ -489,18 +214,21 @@ def _backtest_folds(
         fits = [_head(history[i], len(history[i].values) - cut) for i in kept]
         futures = [_window_future(history[i], len(history[i].values) - cut, horizon) for i in kept]
         truth = [history[i].values[len(history[i].values) - cut :][:horizon] for i in kept]
-        results.append(
-            (
-                fits,
-                truth,
-                fit_forecast(cfg, algorithm, fits, futures, horizon, count, seed, deadline),
-            )
-        )
+        forecast = fit_forecast(cfg, algorithm, fits, futures, horizon, count, seed, deadline)
+        metrics = score(fits, truth, forecast.mean)
+        metrics.update(_fit_details(forecast, len(kept)))
+        results.append(metrics)
     if not results:
         raise ValueError(
             f"no series keeps {BACKTEST['min_fit']} points before a backtest origin {horizon} points from its end"
         )
-    return results
+    mean = {key: float(np.mean([r[key] for r in results])) for key in results[0]}
+    mean["epochs_completed"] = int(sum(r["epochs_completed"] for r in results))
+    mean["best_epoch"] = int(np.median([r["best_epoch"] for r in results]))
+    mean["fallbacks"] = int(sum(r["fallbacks"] for r in results))
+    mean["loss_std"] = float(np.std([r["loss"] for r in results]))
+    mean["cv_folds"] = len(results)
+    return mean
 
 
 def fit_forecast(
@@ -1163,8 +891,12 @@ def _save_model(
     """config.json, metadata.json and forecast.json (the forecasts, their intervals, the test
     truth when given); LightGBM's text models or the network's state_dict, never pickle."""
     model_dir.mkdir(parents=True, exist_ok=True)
+    config = {
+        name: (value.item() if isinstance(value, np.generic) else value)
+        for name, value in dict(cfg).items()
+    }
     (model_dir / "config.json").write_text(
-        json.dumps(_plain_config(cfg), indent=2, sort_keys=True), encoding="utf-8"
+        json.dumps(config, indent=2, sort_keys=True), encoding="utf-8"
     )
     metadata = {
         "algorithm": algorithm,
@@ -1180,52 +912,8 @@ def _save_model(
         "metrics": result,
     }
     (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    (model_dir / "forecast.json").write_text(
-        json.dumps(_forecast_record(forecast, dataset, len(history))), encoding="utf-8"
-    )
-    if algorithm == "boosting":
-        for step, booster in forecast.model.items():
-            booster.save_model(str(model_dir / f"lightgbm_step{step}.txt"))
-    elif algorithm == "neural":
-        import torch
-
-        torch.save(
-            {name: tensor.cpu() for name, tensor in forecast.model.state_dict().items()},
-            model_dir / "model.pt",
-        )
-
-
-def _save_ensemble(
-    model_dir: Path, result: dict, seed: int, history: list, forecast: Forecast, dataset
-) -> None:
-    """metadata.json (algorithm "ensemble", each member's folder and weight) and forecast.json
-    (the weighted forecast) beside the members' own folders."""
-    model_dir.mkdir(parents=True, exist_ok=True)
-    members = [
-        {"folder": f"member_{k}", "weight": m["weight"], "algorithm": m["algorithm"]}
-        for k, m in enumerate(result["ensemble"])
-    ]
-    metadata = {
-        "algorithm": "ensemble",
-        "seed": seed,
-        "members": members,
-        "horizon": int(forecast.mean.shape[1]),
-        "season_length": SEASON_LENGTH,
-        "frequency": FREQUENCY,
-        "covariates": COVARIATES,
-        "n_series": len(history),
-        "metrics": result,
-    }
-    (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    (model_dir / "forecast.json").write_text(
-        json.dumps(_forecast_record(forecast, dataset, len(history))), encoding="utf-8"
-    )
-
-
-def _forecast_record(forecast: Forecast, dataset, n_series: int) -> dict:
-    """forecast.json: the series ids, forecasts, intervals, and the test truth when given."""
     record = {
-        "ids": [str(i) for i in dataset.get("ids", range(n_series))],
+        "ids": [str(i) for i in dataset.get("ids", range(len(history)))],
         "forecast": forecast.mean.tolist(),
         "intervals": {
             str(lv): [lo.tolist(), hi.tolist()] for lv, (lo, hi) in forecast.intervals.items()
@@ -1236,4 +924,14 @@ def _forecast_record(forecast: Forecast, dataset, n_series: int) -> dict:
             [None if not math.isfinite(v) else float(v) for v in row]
             for row in np.asarray(dataset["y_test"], dtype=np.float64)
         ]
-    return record
+    (model_dir / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
+    if algorithm == "boosting":
+        for step, booster in forecast.model.items():
+            booster.save_model(str(model_dir / f"lightgbm_step{step}.txt"))
+    elif algorithm == "neural":
+        import torch
+
+        torch.save(
+            {name: tensor.cpu() for name, tensor in forecast.model.state_dict().items()},
+            model_dir / "model.pt",
+        )
