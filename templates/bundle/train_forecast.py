@@ -51,6 +51,7 @@ LEVEL_FLOOR = 0.1  # a window's scale is at least this share of its series' mean
 FORECAST_MARGIN = 1.0
 MAX_WINDOWS = 200_000  # training windows of the global models: the most recent ones beyond this
 NN_PATIENCE = 20  # epochs without a better validation loss
+NN_SEEDS = {nn_seeds}  # networks per neural fit, their forecasts averaged (HPG-FC-NN-SEEDS)
 THREADED_WINDOWS = 20_000  # below this, LightGBM and torch use one thread (start-up costs more)
 CALENDAR = {
     "monthly": ("month",),
@@ -153,14 +154,20 @@ def predict(model_dir, dataset) -> np.ndarray:
     import torch
 
     lookback = _lookback(cfg, "nn_lookback", horizon)
-    network = _network(cfg, lookback, horizon)
-    network.load_state_dict(torch.load(folder / "model.pt", map_location="cpu", weights_only=True))
-    return _neural_forecast(network, [s.values for s in filled], horizon, lookback)
+    forecasts = []
+    for path in sorted(folder.glob("model_seed*.pt")):
+        network = _network(cfg, lookback, horizon)
+        network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        forecasts.append(_neural_forecast(network, [s.values for s in filled], horizon, lookback))
+    return np.mean(forecasts, axis=0)
 
 
 def backtest(cfg, algorithm: str, history: list, horizon: int, count: int, seed: int, deadline=None) -> dict:
     """Rolling origins, newest first, one horizon apart: every series that keeps BACKTEST's
-    min_fit points before an origin is fit up to it and scored on the next horizon points."""
+    min_fit points before an origin is fit up to it and scored on the next horizon points. Every
+    origin's MASE divides by the same scale, the series' whole history's (HPG-FC-METRIC), so the
+    origins weigh alike and the loss is in the test's units."""
+    scales = [mase_scale(fill_missing(series.values)) for series in history]
     results = []
     for fold in range(1, int(BACKTEST["folds"]) + 1):
         if results and _past(deadline):
@@ -173,7 +180,7 @@ def backtest(cfg, algorithm: str, history: list, horizon: int, count: int, seed:
         futures = [_window_future(history[i], len(history[i].values) - cut, horizon) for i in kept]
         truth = [history[i].values[len(history[i].values) - cut:][:horizon] for i in kept]
         forecast = fit_forecast(cfg, algorithm, fits, futures, horizon, count, seed, deadline)
-        metrics = score(fits, truth, forecast.mean)
+        metrics = score(fits, truth, forecast.mean, [scales[i] for i in kept])
         metrics.update(_fit_details(forecast, len(kept)))
         results.append(metrics)
     if not results:
@@ -202,18 +209,19 @@ def fit_forecast(cfg, algorithm: str, history: list, futures: list, horizon: int
 # ----------------------------------------------------------------------------- metrics
 
 
-def score(history: list, truth: list, forecasts: np.ndarray) -> dict:
+def score(history: list, truth: list, forecasts: np.ndarray, scales: list | None = None) -> dict:
     """MASE (the loss), sMAPE and RMSE of the forecasts, and of the seasonal naive forecast beside
-    them (HPG-FC-METRIC); missing truth is never scored, series without any truth are left out."""
+    them (HPG-FC-METRIC); missing truth is never scored, series without any truth are left out.
+    MASE divides by each series' in-sample seasonal naive error over `history`, or by `scales`."""
     rows = {"mase": [], "smape": [], "snaive_mase": [], "snaive_smape": []}
     squared, naive_squared = [], []
-    for series, actual, forecast in zip(history, truth, forecasts, strict=True):
+    for i, (series, actual, forecast) in enumerate(zip(history, truth, forecasts, strict=True)):
         actual = np.asarray(actual, dtype=np.float64)
         observed = np.isfinite(actual)
         if not observed.any():
             continue
         filled = fill_missing(series.values)
-        scale = mase_scale(filled)
+        scale = mase_scale(filled) if scales is None else float(scales[i])
         naive = seasonal_naive(filled, len(actual))
         for name, values, sink in (("", forecast[: len(actual)], squared), ("snaive_", naive, naive_squared)):
             error = actual[observed] - values[observed]
@@ -534,15 +542,34 @@ def _bounded(forecast, history: np.ndarray):
 
 
 def _forecast_neural(cfg, history: list, horizon: int, epochs: int, seed: int, deadline=None) -> Forecast:
-    """A global MLP or N-BEATS-style stack (Oreshkin et al. 2020) mapping a scaled window to the
-    next horizon points, trained with L1 loss and Adam; each series' last window validates."""
+    """The mean forecast of NN_SEEDS networks trained from seeds seed, seed + 1, ... (a seed
+    ensemble, after Oreshkin et al. 2020, who average many N-BEATS fits): one network's forecast
+    and backtest swing with its seed, and a search that judges one seed keeps the lucky ones.
+    Past the deadline no further network starts (the first always trains)."""
+    lookback = _lookback(cfg, "nn_lookback", horizon)
+    filled = [fill_missing(s.values) for s in history]
+    windows = _neural_windows(filled, horizon, lookback)
+    networks, forecasts, trained, best_epochs = [], [], 0, []
+    for member in range(NN_SEEDS):
+        if networks and _past(deadline):
+            break
+        network, completed, best_epoch = _train_network(cfg, windows, lookback, horizon, epochs, seed + member, deadline)
+        networks.append(network)
+        forecasts.append(_neural_forecast(network, filled, horizon, lookback))
+        trained += completed
+        best_epochs.append(best_epoch)
+    return Forecast(np.mean(forecasts, axis=0), {}, trained, int(np.median(best_epochs)), 0, networks)
+
+
+def _train_network(cfg, windows: tuple, lookback: int, horizon: int, epochs: int, seed: int, deadline=None) -> tuple:
+    """One global MLP or N-BEATS-style stack (Oreshkin et al. 2020) mapping a scaled window to
+    the next horizon points, trained with L1 loss and Adam; each series' last window validates.
+    Returns the network at its best epoch, the epochs trained and that best epoch."""
     import torch
 
     torch.manual_seed(seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    lookback = _lookback(cfg, "nn_lookback", horizon)
-    filled = [fill_missing(s.values) for s in history]
-    inputs, targets, last = _neural_windows(filled, horizon, lookback)
+    inputs, targets, last = windows
     val_rows = np.array(last[: max(1, len(last))]) if len(inputs) > len(last) else np.zeros(0, dtype=np.int64)
     fit_rows = np.setdiff1d(np.arange(len(inputs)), val_rows) if len(val_rows) else np.arange(len(inputs))
     torch.set_num_threads(1 if len(inputs) < THREADED_WINDOWS else max(1, os.cpu_count() or 1))
@@ -578,8 +605,7 @@ def _forecast_neural(cfg, history: list, horizon: int, epochs: int, seed: int, d
             if stale >= NN_PATIENCE:
                 break
     network.load_state_dict(state)
-    forecasts = _neural_forecast(network, filled, horizon, lookback)
-    return Forecast(forecasts, {}, trained, best_epoch, 0, network)
+    return network, trained, best_epoch
 
 
 def _neural_windows(filled: list, horizon: int, lookback: int) -> tuple:
@@ -725,4 +751,6 @@ def _save_model(model_dir: Path, cfg, algorithm: str, seed: int, budget, count: 
     elif algorithm == "neural":
         import torch
 
-        torch.save({name: tensor.cpu() for name, tensor in forecast.model.state_dict().items()}, model_dir / "model.pt")
+        for member, network in enumerate(forecast.model):
+            torch.save({name: tensor.cpu() for name, tensor in network.state_dict().items()},
+                       model_dir / f"model_seed{member}.pt")

@@ -22,12 +22,14 @@ import pytest
 from bundles import generate
 
 from hpogen.dataset.bundle_forecast import embedded_forecast, hold_out_horizon
+from hpogen.tables import table
 
 SUPPORT_DIR = Path(__file__).resolve().parents[1] / "support"
 METRIC_KEYS = {"loss", "mase", "smape", "rmse", "snaive_mase", "snaive_smape", "snaive_rmse", "epochs_completed",
                "best_epoch", "fallbacks", "scored_series", "training_time", "past_deadline"}
 BACKTEST_KEYS = METRIC_KEYS | {"loss_std", "cv_folds"}
 SWEEP_BUDGET = 0.05  # 50 boosting rounds, 10 epochs: every configuration, not its full fit
+NN_SEEDS = table("forecasting")["neural_seeds"]["seeds"]["small"]  # networks averaged in a neural fit of Airline
 SWEEP = {"Airline": 10, "Uschange": 8, "Lynx": 6, "m1_yearly": 6, "solar": 4}
 
 DRIVER = r'''
@@ -104,7 +106,17 @@ def run(job):
         dataset.update(y_test=test["y"], X_test=test["X"], time_test=test["time"])
         metrics = train.train(config, dataset, 0, job.get("budget"), model_dir=job["model_dir"])
         again = train.predict(job["model_dir"], {**trainval, "X_test": test["X"], "time_test": test["time"]})
-        return {"metrics": metrics, "test": test["y"].tolist(), "predicted": again.tolist()}
+        members = []
+        if config["algorithm"] == "neural":  # each saved network's own forecast
+            import torch
+
+            lookback = train._lookback(config, "nn_lookback", train.HORIZON)
+            history = [train.fill_missing(s.values) for s in train.read_history(trainval)]
+            for k in range(train.NN_SEEDS):
+                network = train._network(config, lookback, train.HORIZON)
+                network.load_state_dict(torch.load(f"{job['model_dir']}/model_seed{k}.pt", weights_only=True))
+                members.append(train._neural_forecast(network, history, train.HORIZON, lookback).tolist())
+        return {"metrics": metrics, "test": test["y"].tolist(), "predicted": again.tolist(), "members": members}
     return train.train(config, dataset, 0, job.get("budget"))
 
 
@@ -156,6 +168,7 @@ def runs(bundles, tmp_path_factory) -> dict:
         "ets_backtest": {"kind": "backtest", "bundle": airline, "data": "Airline", "config": {"stat_model": "ets"}},
         "deadline": {"kind": "deadline", "bundle": airline, "data": "Airline",
                      "config": {"algorithm": "statistical", "stat_model": "theta"}},
+        "deadline_neural": {"kind": "deadline", "bundle": airline, "data": "Airline", "config": {"algorithm": "neural"}},
         "missing": {"kind": "backtest", "bundle": airline, "data": "Airline_missing", "config": {"stat_model": "theta"}},
         "known": {"kind": "backtest", "bundle": str(bundles["synthetic_known"]), "data": "synthetic_known",
                   "config": {"algorithm": "boosting"}, "budget": 0.2},
@@ -209,7 +222,8 @@ def _mase(history: np.ndarray, truth: np.ndarray, forecast: np.ndarray, season: 
 @pytest.mark.slow
 def test_backtest_is_rolling_origin_autoets_as_statsforecast_fits_it(runs):
     """Three origins, one horizon apart, fit only on what came before each: the loss is the mean
-    MASE of statsforecast's own AutoETS at each origin (computed here, independently)."""
+    MASE of statsforecast's own AutoETS at each origin (computed here, independently), every
+    origin scaled by the whole history's in-sample seasonal naive error."""
     from statsforecast.models import AutoETS
 
     result = _ok(runs["ets_backtest"])
@@ -219,8 +233,8 @@ def test_backtest_is_rolling_origin_autoets_as_statsforecast_fits_it(runs):
     for fold in (1, 2, 3):
         fit, truth = y[: len(y) - 12 * fold], y[len(y) - 12 * fold:][:12]
         forecast = AutoETS(season_length=12).forecast(y=fit, h=12)["mean"]
-        scores.append(_mase(fit, truth, forecast, 12))
-        naive.append(_mase(fit, truth, np.resize(fit[-12:], 12), 12))
+        scores.append(_mase(y, truth, forecast, 12))
+        naive.append(_mase(y, truth, np.resize(fit[-12:], 12), 12))
     assert result["cv_folds"] == 3
     assert result["loss"] == pytest.approx(np.mean(scores), rel=1e-9)
     assert result["snaive_mase"] == pytest.approx(np.mean(naive), rel=1e-9)
@@ -231,6 +245,9 @@ def test_backtest_is_rolling_origin_autoets_as_statsforecast_fits_it(runs):
 def test_a_past_deadline_ends_the_backtest_after_one_origin(runs):
     result = _ok(runs["deadline"])
     assert result["cv_folds"] == 1 and result["past_deadline"] == 1
+    # the neural family: one epoch of the first network, and no further network starts
+    neural = _ok(runs["deadline_neural"])
+    assert neural["cv_folds"] == 1 and neural["epochs_completed"] == 1
 
 
 @pytest.mark.slow
@@ -272,4 +289,10 @@ def test_refit_scores_the_test_horizon_and_saves_the_forecast(runs, family):
         assert np.all(low <= forecast) and np.all(forecast <= high) and np.all(high - low > 0)
     else:
         assert record["intervals"] == {}
-        assert (folder / ("lightgbm_step1.txt" if family == "boosting" else "model.pt")).exists()
+        saved = ["lightgbm_step1.txt"] if family == "boosting" else [f"model_seed{k}.pt" for k in range(NN_SEEDS)]
+        assert all((folder / name).exists() for name in saved)
+    if family == "neural":  # the forecast is the mean of NN_SEEDS networks from different seeds
+        members = np.array(result["members"])
+        assert members.shape == (NN_SEEDS, 1, 12) and not np.allclose(members[0], members[1])
+        assert forecast == pytest.approx(members.mean(axis=0), rel=1e-6)
+        assert metrics["epochs_completed"] >= NN_SEEDS

@@ -23,6 +23,7 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
     lengths = f"length {spec.max_length}" if spec.min_length == spec.max_length else f"lengths {spec.min_length}-{spec.max_length}"
     side = "at or above" if multi_fidelity else "below"
     strategy = "direct" if spec.horizon <= rules["strategy"]["max_direct"] else "recursive"
+    nn_seeds = int(rules["neural_seeds"]["seeds"][band])
     steps = [
         Decision("task", "forecasting", rules["task"]["id"], f"forecast the next {spec.horizon} points of each series"),
         Decision("size_band", band, rules["size"]["id"], f"{spec.n_series} series, {lengths}: {points:,} points -> {band}"),
@@ -57,6 +58,8 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
                  f"rolling-origin backtests on each series' history: {backtest['folds']} origins {spec.horizon} points apart, "
                  f"expanding window, a series scored at an origin only with {backtest['min_fit']}+ points before it; "
                  "the test (each series' last horizon) is never seen by the search"),
+        Decision("neural_seeds", nn_seeds, rules["neural_seeds"]["id"],
+                 f"{band} data: every neural fit averages {nn_seeds} network(s) trained from consecutive seeds"),
         Decision("n_trials", n_trials, rules["trials"]["id"], f"{band} data: {n_trials} trials"),
         Decision("initial_design", initial_configs, design["id"], "the default configuration (AutoETS) first, then this many designed ones"),
         Decision("walltime_limit", float(hours * 3600), rules["walltime"]["id"], f"{hours} h cap for {band} data"),
@@ -74,7 +77,7 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         extra={"band": band, "families": families, "fidelity": fidelity, "initial_configs": initial_configs,
                "backtest": {"folds": backtest["folds"], "min_fit": backtest["min_fit"]}, "strategy": strategy,
                "interval_levels": list(rules["intervals"]["levels"]),
-               "max_model_season": rules["long_season"]["max_season"]},
+               "max_model_season": rules["long_season"]["max_season"], "nn_seeds": nn_seeds},
     )
 
 

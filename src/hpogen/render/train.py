@@ -124,12 +124,15 @@ _FORECAST_FIDELITY_KINDS = ("none", "rounds", "epochs")
 
 
 def render_forecast_train(spec: Any, defaults: dict[str, Any], fidelity: dict[str, Any], backtest: dict[str, int],
-                          strategy: str, interval_levels: list[int], max_model_season: int = 24) -> str:
+                          strategy: str, interval_levels: list[int], max_model_season: int, nn_seeds: int) -> str:
     """Source of a forecasting bundle's train.py (templates/bundle/train_forecast.py).
 
     spec gives the horizon, season length, frequency and covariates; fidelity maps each family
-    to [kind, full_value]; backtest holds the rolling origins' folds and min_fit (HPG-FC-BACKTEST).
+    to [kind, full_value]; backtest holds the rolling origins' folds and min_fit (HPG-FC-BACKTEST);
+    nn_seeds networks are averaged in every neural fit (HPG-FC-NN-SEEDS).
     """
+    if int(nn_seeds) < 1:
+        raise ValueError(f"nn_seeds must be at least 1, got {nn_seeds!r}")
     from ..dataset.forecast_spec import frequency_kind
 
     families = {}
@@ -152,6 +155,7 @@ def render_forecast_train(spec: Any, defaults: dict[str, Any], fidelity: dict[st
         strategy=strategy,
         interval_levels=tuple(int(level) for level in interval_levels),
         max_model_season=int(max_model_season),
+        nn_seeds=int(nn_seeds),
     )
 
 
@@ -162,7 +166,7 @@ def render_train(d: Any) -> str:
                                   d.extra["search_size"], d.extra["final_size"])
     if d.spec.forecasting:
         return render_forecast_train(d.spec, d.defaults, d.extra["fidelity"], d.extra["backtest"], d.extra["strategy"],
-                                     d.extra["interval_levels"], d.extra["max_model_season"])
+                                     d.extra["interval_levels"], d.extra["max_model_season"], d.extra["nn_seeds"])
     if d.spec.type == "time_series":
         return render_series_train(d.spec.task, d.defaults, d.extra["fidelity"], d.extra["validation"], d.extra["min_length"])
     data = {key: d.extra[key] for key in train_settings(table("tabular"), {})}
