@@ -194,6 +194,8 @@ def predict(model_dir, dataset) -> np.ndarray:
         network = _network(cfg, lookback, horizon)
         network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         forecasts.append(_neural_forecast(network, [s.values for s in filled], horizon, lookback))
+    if not forecasts:
+        raise FileNotFoundError(f"{folder} holds no model_seed*.pt network")
     return np.mean(forecasts, axis=0)
 
 
