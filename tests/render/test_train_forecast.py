@@ -96,6 +96,18 @@ def run(job):
                 entry["error"] = traceback.format_exc()[-2000:]
             out.append(entry)
         return out
+    if job["kind"] == "phases":  # which steps structural zeros hold at 0, on crafted histories
+        m = train.SEASON_LENGTH
+        day = np.linspace(1.0, 2.0, m)
+        day[:10] = 0.0
+        three = np.tile(day, 3)
+        broken = three.copy()
+        broken[m] = 0.5  # phase 0 of the middle season is not 0
+        gap = three.copy()
+        gap[[0, m]] = np.nan  # phase 0 observed once only
+        cases = {"three": three, "broken": broken, "one_season": np.concatenate([day[5:], day]), "gap": gap,
+                 "offset": np.concatenate([day[-7:], three])}
+        return {name: train.zero_phases(values, 2 * m).tolist() for name, values in cases.items()}
     config = dict(space.get_default_configuration())
     config.update(job.get("config", {}))
     config = {k: v for k, v in config.items() if k in job.get("keep", config)}
@@ -178,6 +190,11 @@ def runs(bundles, tmp_path_factory) -> dict:
     for family, extra in (("statistical", {"stat_model": "arima"}), ("boosting", {}), ("neural", {})):
         jobs[f"refit_{family}"] = {"kind": "refit", "bundle": airline, "data": "Airline", "budget": 0.1,
                                    "config": {"algorithm": family, **extra}, "model_dir": str(root / f"model_{family}")}
+    solar = str(bundles["solar"])
+    jobs["phases"] = {"kind": "phases", "bundle": solar, "data": "solar"}
+    for family, budget in (("statistical", None), ("neural", 0.05)):
+        jobs[f"zeros_{family}"] = {"kind": "refit", "bundle": solar, "data": "solar", "budget": budget,
+                                   "config": {"algorithm": family}, "model_dir": str(root / f"zeros_{family}")}
     for job in jobs.values():
         job.setdefault("keep", None)
         if job["keep"] is None:
@@ -296,3 +313,35 @@ def test_refit_scores_the_test_horizon_and_saves_the_forecast(runs, family):
         assert members.shape == (NN_SEEDS, 1, 12) and not np.allclose(members[0], members[1])
         assert forecast == pytest.approx(members.mean(axis=0), rel=1e-6)
         assert metrics["epochs_completed"] >= NN_SEEDS
+
+
+def test_structural_zeros_are_found_only_where_every_whole_season_is_zero(runs):
+    m = 48  # solar's season
+    result = _ok(runs["phases"])
+    steps = np.arange(2 * m)
+    night = (steps % m) < 10
+    assert result["three"] == night.tolist()
+    assert result["broken"] == (night & (steps % m != 0)).tolist()
+    assert result["gap"] == (night & (steps % m != 0)).tolist()
+    assert not any(result["one_season"])  # two whole seasons are needed
+    # seasons are counted back from the end: 7 leading points shift nothing
+    assert result["offset"] == night.tolist()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["statistical", "neural"])
+def test_solar_nights_are_forecast_zero_by_every_family(runs, family):
+    """Solar power is exactly 0 at the same half-hours of every night; the refit's forecast, its
+    intervals and predict() hold those steps at 0 (a fitted model alone leaves small values)."""
+    result = _ok(runs[f"zeros_{family}"])
+    trainval, _ = hold_out_horizon(embedded_forecast("solar"), 48)
+    history = trainval["y"][0, : trainval["lengths"][0]]
+    whole = len(history) // 48
+    night = np.all(history[len(history) - whole * 48:].reshape(whole, 48) == 0, axis=0)
+    assert 0 < night.sum() < 48
+    record = json.loads((Path(runs["_root"]) / f"zeros_{family}" / "forecast.json").read_text())
+    forecast = np.array(record["forecast"])[0]
+    assert np.all(forecast[night] == 0.0) and np.all(np.array(result["predicted"])[0][night] == 0.0)
+    assert np.all(forecast[~night] != 0.0)
+    for low, high in record["intervals"].values():
+        assert np.all(np.array(low)[0][night] == 0.0) and np.all(np.array(high)[0][night] == 0.0)

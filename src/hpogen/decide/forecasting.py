@@ -58,6 +58,10 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
                  f"rolling-origin backtests on each series' history: {backtest['folds']} origins {spec.horizon} points apart, "
                  f"expanding window, a series scored at an origin only with {backtest['min_fit']}+ points before it; "
                  "the test (each series' last horizon) is never seen by the search"),
+        Decision("structural_zeros", int(rules["structural_zeros"]["seasons"]) if spec.season_length > 1 else None,
+                 rules["structural_zeros"]["id"],
+                 f"a phase that was exactly 0 in each of a series' last {rules['structural_zeros']['seasons']}+ whole seasons "
+                 "is forecast 0 by every family" if spec.season_length > 1 else "no season: no phase to hold at 0"),
         Decision("neural_seeds", nn_seeds, rules["neural_seeds"]["id"],
                  f"{band} data: every neural fit averages {nn_seeds} network(s) trained from consecutive seeds"),
         Decision("n_trials", n_trials, rules["trials"]["id"], f"{band} data: {n_trials} trials"),
@@ -77,7 +81,8 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         extra={"band": band, "families": families, "fidelity": fidelity, "initial_configs": initial_configs,
                "backtest": {"folds": backtest["folds"], "min_fit": backtest["min_fit"]}, "strategy": strategy,
                "interval_levels": list(rules["intervals"]["levels"]),
-               "max_model_season": rules["long_season"]["max_season"], "nn_seeds": nn_seeds},
+               "max_model_season": rules["long_season"]["max_season"], "nn_seeds": nn_seeds,
+               "zero_seasons": int(rules["structural_zeros"]["seasons"])},
     )
 
 

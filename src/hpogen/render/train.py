@@ -124,15 +124,19 @@ _FORECAST_FIDELITY_KINDS = ("none", "rounds", "epochs")
 
 
 def render_forecast_train(spec: Any, defaults: dict[str, Any], fidelity: dict[str, Any], backtest: dict[str, int],
-                          strategy: str, interval_levels: list[int], max_model_season: int, nn_seeds: int) -> str:
+                          strategy: str, interval_levels: list[int], max_model_season: int, nn_seeds: int,
+                          zero_seasons: int) -> str:
     """Source of a forecasting bundle's train.py (templates/bundle/train_forecast.py).
 
     spec gives the horizon, season length, frequency and covariates; fidelity maps each family
     to [kind, full_value]; backtest holds the rolling origins' folds and min_fit (HPG-FC-BACKTEST);
-    nn_seeds networks are averaged in every neural fit (HPG-FC-NN-SEEDS).
+    nn_seeds networks are averaged in every neural fit (HPG-FC-NN-SEEDS); a phase that was 0 in
+    each of a series' last zero_seasons+ whole seasons is forecast 0 (HPG-FC-ZEROS).
     """
     if int(nn_seeds) < 1:
         raise ValueError(f"nn_seeds must be at least 1, got {nn_seeds!r}")
+    if int(zero_seasons) < 2:
+        raise ValueError(f"zero_seasons must be at least 2, got {zero_seasons!r}")
     from ..dataset.forecast_spec import frequency_kind
 
     families = {}
@@ -156,6 +160,7 @@ def render_forecast_train(spec: Any, defaults: dict[str, Any], fidelity: dict[st
         interval_levels=tuple(int(level) for level in interval_levels),
         max_model_season=int(max_model_season),
         nn_seeds=int(nn_seeds),
+        zero_seasons=int(zero_seasons),
     )
 
 
@@ -166,7 +171,8 @@ def render_train(d: Any) -> str:
                                   d.extra["search_size"], d.extra["final_size"])
     if d.spec.forecasting:
         return render_forecast_train(d.spec, d.defaults, d.extra["fidelity"], d.extra["backtest"], d.extra["strategy"],
-                                     d.extra["interval_levels"], d.extra["max_model_season"], d.extra["nn_seeds"])
+                                     d.extra["interval_levels"], d.extra["max_model_season"], d.extra["nn_seeds"],
+                                     d.extra["zero_seasons"])
     if d.spec.type == "time_series":
         return render_series_train(d.spec.task, d.defaults, d.extra["fidelity"], d.extra["validation"], d.extra["min_length"])
     data = {key: d.extra[key] for key in train_settings(table("tabular"), {})}

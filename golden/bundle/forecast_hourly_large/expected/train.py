@@ -9,8 +9,9 @@ dataset["y_test"], the loss is the mean MASE of rolling-origin backtests on the 
 history and its forecast of the next horizon is scored against y_test. The family comes from
 `algorithm`: statsforecast's AutoETS / AutoTheta / AutoARIMA or their mean, LightGBM on scaled
 lag, calendar and covariate features (direct or recursive, STRATEGY), or a small torch MLP /
-N-BEATS stack on windows; the budget scales boosting rounds and epochs. Missing values are
-interpolated before a fit and never scored (HPG-FC-MISSING). A search's end, dataset["deadline"],
+N-BEATS stack on windows; the budget scales boosting rounds and epochs. A phase that was 0 in every
+recent whole season is forecast 0 (HPG-FC-ZEROS). Missing values are interpolated before a fit
+and never scored (HPG-FC-MISSING). A search's end, dataset["deadline"],
 stops a trial early: no new backtest origin, no new epoch. statsforecast, lightgbm and torch are
 imported only by the families that use them.
 """
@@ -60,6 +61,9 @@ STRATEGY = "recursive"
 INTERVAL_LEVELS = (80, 95)
 # seasons longer than this are taken out by MSTL before a statistical fit (HPG-FC-LONG-SEASON)
 MAX_MODEL_SEASON = 24
+# a phase of the season that was exactly 0 in each of a series' last whole seasons, at least this
+# many, is forecast 0 by every family (HPG-FC-ZEROS: night for solar power, a closed day for sales)
+ZERO_SEASONS = 2
 
 TINY = 1e-8
 LEVEL_FLOOR = 0.1  # a window's scale is at least this share of its series' mean absolute value
@@ -167,6 +171,16 @@ def predict(model_dir, dataset) -> np.ndarray:
     cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     horizon, algorithm = int(metadata["horizon"]), metadata["algorithm"]
     history = read_history(dataset)
+    return np.where(
+        _zero_masks(history, horizon),
+        0.0,
+        _predict_family(folder, cfg, algorithm, history, dataset, horizon),
+    )
+
+
+def _predict_family(
+    folder: Path, cfg, algorithm: str, history: list, dataset, horizon: int
+) -> np.ndarray:
     if algorithm == "statistical":
         return _forecast_statistical(cfg, history, horizon).mean
     filled = [Series(fill_missing(s.values), np.nan_to_num(s.covariates), s.times) for s in history]
@@ -248,14 +262,47 @@ def fit_forecast(
     seed: int,
     deadline=None,
 ) -> Forecast:
-    """The family's forecasts of the next horizon points of every series."""
+    """The family's forecasts of the next horizon points of every series, 0 at structural zeros."""
     if algorithm == "statistical":
-        return _forecast_statistical(cfg, history, horizon)
-    if algorithm == "boosting":
-        return _forecast_boosting(cfg, history, futures, horizon, count, seed)
-    if algorithm == "neural":
-        return _forecast_neural(cfg, history, horizon, count, seed, deadline)
-    raise ValueError(f"unknown algorithm {algorithm!r}")
+        forecast = _forecast_statistical(cfg, history, horizon)
+    elif algorithm == "boosting":
+        forecast = _forecast_boosting(cfg, history, futures, horizon, count, seed)
+    elif algorithm == "neural":
+        forecast = _forecast_neural(cfg, history, horizon, count, seed, deadline)
+    else:
+        raise ValueError(f"unknown algorithm {algorithm!r}")
+    masks = _zero_masks(history, horizon)
+    if not masks.any():
+        return forecast
+    intervals = {
+        lv: (np.where(masks, 0.0, lo), np.where(masks, 0.0, hi))
+        for lv, (lo, hi) in forecast.intervals.items()
+    }
+    return forecast._replace(mean=np.where(masks, 0.0, forecast.mean), intervals=intervals)
+
+
+def zero_phases(values: np.ndarray, horizon: int) -> np.ndarray:
+    """Which of the next horizon steps fall on a phase of the season that was exactly 0 wherever
+    observed in each of the series' whole seasons counted back from its end, with at least
+    ZERO_SEASONS of them observed there (HPG-FC-ZEROS); none without a season."""
+    whole = len(values) // SEASON_LENGTH if SEASON_LENGTH > 1 else 0
+    if whole < ZERO_SEASONS:
+        return np.zeros(horizon, dtype=bool)
+    tail = np.asarray(values[len(values) - whole * SEASON_LENGTH :], dtype=np.float64).reshape(
+        whole, SEASON_LENGTH
+    )
+    observed = np.isfinite(tail)
+    zero = (observed.sum(axis=0) >= ZERO_SEASONS) & np.all(
+        np.where(observed, tail == 0.0, True), axis=0
+    )
+    return zero[np.arange(horizon) % SEASON_LENGTH]
+
+
+def _zero_masks(history: list, horizon: int) -> np.ndarray:
+    """(n_series, horizon): True where a series' forecast is held at 0."""
+    return np.array(
+        [zero_phases(series.values, horizon) for series in history], dtype=bool
+    ).reshape(len(history), horizon)
 
 
 # ----------------------------------------------------------------------------- metrics
