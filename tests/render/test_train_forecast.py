@@ -108,6 +108,26 @@ def run(job):
         cases = {"three": three, "broken": broken, "one_season": np.concatenate([day[5:], day]), "gap": gap,
                  "offset": np.concatenate([day[-7:], three])}
         return {name: train.zero_phases(values, 2 * m).tolist() for name, values in cases.items()}
+    if job["kind"] == "members":  # each family's best trial, from crafted trials
+        def trial(config, loss, folds=3, budget=None, best_epoch=0):
+            return (config, budget, loss, {"cv_folds": folds, "best_epoch": best_epoch, "past_deadline": 0})
+
+        stat_a, stat_b = {"algorithm": "statistical", "stat_model": "ets"}, {"algorithm": "statistical", "stat_model": "theta"}
+        cut, boost = {"algorithm": "boosting", "lgbm_lookback": 1}, {"algorithm": "boosting", "lgbm_lookback": 3}
+        net = {"algorithm": "neural", "nn_epochs": 100}
+        full = [trial(stat_a, 1.0), trial(stat_b, 0.8), trial(stat_b, 0.8), trial(cut, 0.5, folds=1),
+                trial(boost, 0.7), trial(boost, 1.3), trial(net, 0.9, best_epoch=30)]
+        staged = [trial(stat_a, 0.6, budget=0.33), trial(stat_b, 0.9, budget=1.0), trial(net, 0.2, budget=0.33),
+                  trial(net, 1.5, budget=1.0, best_epoch=12)]
+        return {"full": [[c, b] for c, b in train.ensemble_members(full)],
+                "staged": [[c, b] for c, b in train.ensemble_members(staged, 1.0)],
+                "refit_budget": train.refit_budget(net, 30), "staged_budget": train.refit_budget(net, 12)}
+    if job["kind"] == "ensemble":
+        members = [(config, job["budget"]) for config in job["members"]]
+        dataset = {**trainval, "y_test": test["y"], "X_test": test["X"], "time_test": test["time"]}
+        metrics = train.refit_ensemble(members, dataset, 0, job["model_dir"])
+        again = train.predict(job["model_dir"], {**trainval, "X_test": test["X"], "time_test": test["time"]})
+        return {"metrics": metrics, "test": test["y"].tolist(), "predicted": again.tolist()}
     config = dict(space.get_default_configuration())
     config.update(job.get("config", {}))
     config = {k: v for k, v in config.items() if k in job.get("keep", config)}
@@ -190,6 +210,10 @@ def runs(bundles, tmp_path_factory) -> dict:
     for family, extra in (("statistical", {"stat_model": "arima"}), ("boosting", {}), ("neural", {})):
         jobs[f"refit_{family}"] = {"kind": "refit", "bundle": airline, "data": "Airline", "budget": 0.1,
                                    "config": {"algorithm": family, **extra}, "model_dir": str(root / f"model_{family}")}
+    jobs["members"] = {"kind": "members", "bundle": airline, "data": "Airline"}
+    jobs["ensemble"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": 0.05,
+                        "members": [{"algorithm": "statistical", "stat_model": "theta"}, {"algorithm": "boosting"},
+                                    {"algorithm": "neural"}], "model_dir": str(root / "ensemble")}
     solar = str(bundles["solar"])
     jobs["phases"] = {"kind": "phases", "bundle": solar, "data": "solar"}
     for family, budget in (("statistical", None), ("neural", 0.05)):
@@ -345,3 +369,39 @@ def test_solar_nights_are_forecast_zero_by_every_family(runs, family):
     assert np.all(forecast[~night] != 0.0)
     for low, high in record["intervals"].values():
         assert np.all(np.array(low)[0][night] == 0.0) and np.all(np.array(high)[0][night] == 0.0)
+
+
+def test_the_ensemble_takes_each_familys_best_configuration_that_scored_every_origin(runs):
+    result = _ok(runs["members"])
+    # theta beats ets; the boosting trial cut to one origin is left out, the other's mean is 1.0;
+    # the network is refit for the epochs early stopping chose (a share of the family's full epochs)
+    assert result["full"] == [[{"algorithm": "statistical", "stat_model": "theta"}, None],
+                              [{"algorithm": "boosting", "lgbm_lookback": 3}, None],
+                              [{"algorithm": "neural", "nn_epochs": 100}, result["refit_budget"]]]
+    assert result["refit_budget"] == pytest.approx(30 / table("forecasting")["fidelity"]["neural"][1])
+    # multi-fidelity: only the top budget's trials count; the statistical member gets that budget
+    assert result["staged"] == [[{"algorithm": "statistical", "stat_model": "theta"}, 1.0],
+                                [{"algorithm": "neural", "nn_epochs": 100}, result["staged_budget"]]]
+
+
+@pytest.mark.slow
+def test_the_refit_forecast_is_the_median_of_the_members_forecasts(runs):
+    result = _ok(runs["ensemble"])
+    folder = Path(runs["_root"]) / "ensemble"
+    record = json.loads((folder / "forecast.json").read_text())
+    members, forecast = np.array(record["members"]), np.array(record["forecast"])
+    assert members.shape == (3, 1, 12) and not np.allclose(members[0], members[1])
+    assert forecast == pytest.approx(np.median(members, axis=0), rel=1e-12)
+    assert record["intervals"] == {}
+    summary = json.loads((folder / "ensemble.json").read_text())
+    assert [m["algorithm"] for m in summary["members"]] == ["statistical", "boosting", "neural"]
+    for k, member in enumerate(summary["members"]):
+        saved = json.loads((folder / member["folder"] / "forecast.json").read_text())
+        assert np.array(saved["forecast"]) == pytest.approx(members[k], rel=1e-12)
+    truth = np.array(result["test"])[0]
+    trainval, _ = hold_out_horizon(embedded_forecast("Airline"), 12)
+    history = trainval["y"][0, : trainval["lengths"][0]]
+    assert result["metrics"]["mase"] == pytest.approx(_mase(history, truth, forecast[0], 12), rel=1e-9)
+    assert set(result["metrics"]) == METRIC_KEYS
+    # predict() refits or loads every member and takes the same median
+    assert np.array(result["predicted"]) == pytest.approx(forecast, rel=1e-6)

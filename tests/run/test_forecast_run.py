@@ -40,6 +40,11 @@ def test_hpogen_run_forecasts_the_held_out_year_of_airline(tmp_path):
     assert results["forecasts"][0]["truth"] == pytest.approx(truth.tolist())
     assert results["forecasts"][0]["time"][0] == "1960-01-01"
     assert results["incumbent"]["algorithm"] in ("statistical", "boosting", "neural")
+    # the refit is the median of each family's best configuration (one per family searched)
+    families = [member["config"]["algorithm"] for member in results["final_fit"]["members"]]
+    assert families and len(set(families)) == len(families)
+    record = json.loads((out / "model" / "forecast.json").read_text())
+    assert results["forecasts"][0]["forecast"] == pytest.approx(np.median(record["members"], axis=0)[0].tolist())
 
 
 def test_a_long_csv_with_covariates_runs_and_the_driver_agrees(tmp_path):

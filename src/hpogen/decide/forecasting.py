@@ -58,6 +58,9 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
                  f"rolling-origin backtests on each series' history: {backtest['folds']} origins {spec.horizon} points apart, "
                  f"expanding window, a series scored at an origin only with {backtest['min_fit']}+ points before it; "
                  "the test (each series' last horizon) is never seen by the search"),
+        Decision("final_forecast", "median of each family's best", rules["ensemble"]["id"],
+                 "the refit forecast is the per-step median of the refits of each family's best configuration by "
+                 "backtest loss (two families: their mean), so one family's poor forecast is outvoted"),
         Decision("structural_zeros", int(rules["structural_zeros"]["seasons"]) if spec.season_length > 1 else None,
                  rules["structural_zeros"]["id"],
                  f"a phase that was exactly 0 in each of a series' last {rules['structural_zeros']['seasons']}+ whole seasons "

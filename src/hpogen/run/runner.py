@@ -152,7 +152,9 @@ def _finish(
     rows = trial_rows(outcome.facade.runhistory)
     counts = status_counts(rows)
     metrics, refit = None, None
-    if outcome.refittable:
+    if outcome.refittable and hasattr(modules["train"], "refit_ensemble"):  # forecasting (HPG-FC-ENSEMBLE)
+        refit, metrics = _refit_ensemble(modules["train"], outcome, data, out, seed)
+    elif outcome.refittable:
         refit = _refit_plan(modules["train"], outcome, len(data.y))
         metrics = plain(
             _refit_and_test(modules["train"].train, outcome.incumbent, refit["budget"], data, out, seed,
@@ -163,7 +165,9 @@ def _finish(
     if metrics is not None and bundle.spec.forecasting:
         from .forecast_report import attach_forecasts
 
-        attach_forecasts(results, out / MODEL_FOLDER, data, f"{bundle.spec.name}: {results['incumbent'].get('algorithm')}")
+        members = [member["config"].get("algorithm") for member in (refit or {}).get("members", [])]
+        what = f"median of {', '.join(members)}" if len(members) > 1 else (members or [results["incumbent"].get("algorithm")])[0]
+        attach_forecasts(results, out / MODEL_FOLDER, data, f"{bundle.spec.name}: {what}")
     results["stopped_early"] = outcome.stopped
     results["session_time_s"] = round(time.time() - started, 3)
     write_json(out / RESULTS_NAME, results)
@@ -179,6 +183,27 @@ def _finish(
             f"no trial succeeded ({', '.join(f'{n} {s.lower()}' for s, n in counts.items()) or 'none ran'}); "
             f"see {out / SMAC_FOLDER}"
         )
+
+
+def _refit_ensemble(train_module: Any, outcome: Any, data: RunData, out: Path, seed: int) -> tuple[dict, dict]:
+    """A forecasting bundle's refit: each family's best configuration of the search refit on the
+    whole history, the per-step median of their forecasts scored on the test horizon."""
+    from smac.runhistory.enumerations import StatusType
+
+    from .report import plain
+
+    trials = [
+        (dict(outcome.facade.runhistory.get_config(key.config_id)), key.budget, float(value.cost),
+         dict(value.additional_info or {}))
+        for key, value in outcome.facade.runhistory.items()
+        if value.status == StatusType.SUCCESS
+    ]
+    members = train_module.ensemble_members(trials, outcome.final_budget)
+    dataset = {"X": data.X, "y": data.y, "X_test": data.X_test, "y_test": data.y_test, **data.context}
+    metrics = plain(train_module.refit_ensemble(members, dataset, seed, out / MODEL_FOLDER))
+    plan = {"series": len(data.y), "combination": "median",
+            "members": [{"config": plain(dict(config)), "budget": budget} for config, budget in members]}
+    return plan, metrics
 
 
 def _refit_plan(train_module: Any, outcome: Any, n_rows: int) -> dict[str, Any]:

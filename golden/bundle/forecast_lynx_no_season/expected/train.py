@@ -162,12 +162,118 @@ def refit_budget(cfg, best_epoch: int) -> float | None:
     return min(1.0, max(1, int(best_epoch)) / float(full))
 
 
+def ensemble_members(trials: list, top_budget=None) -> list:
+    """The refit's members (HPG-FC-ENSEMBLE): each family's configuration of lowest mean loss over
+    its trials that scored every backtest origin at the search's top budget (a trial the deadline
+    cut before its last origins scored the easier, recent ones only and is not comparable; one cut
+    in its epochs is kept, its loss errs high), as (config, budget) pairs in FIDELITY's
+    family order; the neural member's budget gives the epochs early stopping chose (refit_budget),
+    the others' the search's top budget. trials: (config dict, budget, loss, metrics) of the
+    search's successful trials."""
+
+    def level(budget) -> float:
+        return math.inf if budget is None else float(budget)
+
+    top = max((level(budget) for _, budget, _, _ in trials), default=math.inf)
+    folds = max(
+        (int(info.get("cv_folds", 0)) for _, budget, _, info in trials if level(budget) == top),
+        default=0,
+    )
+    groups = {}
+    for config, budget, loss, info in trials:
+        if level(budget) != top or int(info.get("cv_folds", 0)) < folds or not math.isfinite(loss):
+            continue
+        config = {
+            name: (value.item() if isinstance(value, np.generic) else value)
+            for name, value in dict(config).items()
+        }
+        losses, epochs = groups.setdefault(json.dumps(config, sort_keys=True), (config, [], []))[1:]
+        losses.append(float(loss))
+        epochs.append(int(info.get("best_epoch", 0)))
+    best = {}
+    for config, losses, epochs in groups.values():
+        family, loss = _hp(config, "algorithm", str, next(iter(FIDELITY))), float(np.mean(losses))
+        if family not in best or loss < best[family][0]:
+            best[family] = (loss, config, sorted(epochs)[len(epochs) // 2])
+    members = []
+    for family in FIDELITY:
+        if family in best:
+            _, config, epoch = best[family]
+            budget = refit_budget(config, epoch)
+            members.append((config, top_budget if budget is None else budget))
+    return members
+
+
+def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
+    """Refit every member on the whole history (train() into model_dir/member<k>) and combine their
+    forecasts by the per-step median (HPG-FC-ENSEMBLE; two members: their mean); with y_test, the
+    combination is scored as train() scores one refit. Writes forecast.json (the combination,
+    each member's forecast; intervals only from a lone member) and ensemble.json into model_dir."""
+    if not members:
+        raise ValueError("no member to refit: no configuration scored every backtest origin")
+    folder = Path(model_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    fits, forecasts, records = [], [], []
+    for k, (config, budget) in enumerate(members):
+        fits.append(train(config, dataset, seed, budget, model_dir=folder / f"member{k}"))
+        records.append(
+            json.loads((folder / f"member{k}" / "forecast.json").read_text(encoding="utf-8"))
+        )
+        forecasts.append(np.asarray(records[-1]["forecast"], dtype=np.float64))
+    combined = np.median(forecasts, axis=0)
+    result = {}
+    if dataset.get("y_test") is not None:
+        result = score(
+            read_history(dataset), list(np.asarray(dataset["y_test"], dtype=np.float64)), combined
+        )
+        result.update(
+            {
+                "epochs_completed": int(sum(fit["epochs_completed"] for fit in fits)),
+                "best_epoch": int(np.median([fit["best_epoch"] for fit in fits])),
+                "fallbacks": int(sum(fit["fallbacks"] for fit in fits)),
+                "scored_series": int(fits[0]["scored_series"]),
+                "training_time": float(time.perf_counter() - started),
+                "past_deadline": 0,
+            }
+        )
+    record = {
+        **records[0],
+        "forecast": combined.tolist(),
+        "intervals": records[0]["intervals"] if len(members) == 1 else {},
+        "members": [r["forecast"] for r in records],
+    }
+    (folder / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
+    summary = {
+        "combination": "median",
+        "members": [
+            {
+                "folder": f"member{k}",
+                "algorithm": _hp(config, "algorithm", str, ""),
+                "config": dict(config),
+                "budget": None if budget is None else float(budget),
+                "test_mase": fit["mase"] if dataset.get("y_test") is not None else None,
+            }
+            for k, ((config, budget), fit) in enumerate(zip(members, fits, strict=True))
+        ],
+    }
+    (folder / "ensemble.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return result
+
+
 def predict(model_dir, dataset) -> np.ndarray:
     """Forecasts (n_series, horizon) of the points after each series of dataset (read as train()
     reads it; X_test / time_test give known covariates and times there) from a model train()
     saved in model_dir, at its horizon: the statistical models fit the given histories again
     (they are local models); LightGBM's and the network's saved weights are loaded."""
     folder = Path(model_dir)
+    if (
+        folder / "ensemble.json"
+    ).exists():  # the median of the members' forecasts (HPG-FC-ENSEMBLE)
+        members = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))["members"]
+        return np.median(
+            [predict(folder / member["folder"], dataset) for member in members], axis=0
+        )
     metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     horizon, algorithm = int(metadata["horizon"]), metadata["algorithm"]
