@@ -185,8 +185,9 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
         records.append(json.loads((folder / f"member{k}" / "forecast.json").read_text(encoding="utf-8")))
         forecasts.append(np.asarray(records[-1]["forecast"], dtype=np.float64))
     combined = np.median(forecasts, axis=0)
+    scored = dataset.get("y_test") is not None
     result = {}
-    if dataset.get("y_test") is not None:
+    if scored:
         result = score(read_history(dataset), list(np.asarray(dataset["y_test"], dtype=np.float64)), combined)
         result.update({"epochs_completed": int(sum(fit["epochs_completed"] for fit in fits)),
                        "best_epoch": int(np.median([fit["best_epoch"] for fit in fits])),
@@ -197,7 +198,7 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     (folder / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
     summary = {"combination": "median", "members": [
         {"folder": f"member{k}", "algorithm": _hp(config, "algorithm", str, ""), "config": dict(config),
-         "budget": None if budget is None else float(budget), "test_mase": fit["mase"] if dataset.get("y_test") is not None else None}
+         "budget": None if budget is None else float(budget), "test_mase": fit["mase"] if scored else None}
         for k, ((config, budget), fit) in enumerate(zip(members, fits, strict=True))]}
     (folder / "ensemble.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return result

@@ -214,6 +214,9 @@ def runs(bundles, tmp_path_factory) -> dict:
     jobs["ensemble"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": 0.05,
                         "members": [{"algorithm": "statistical", "stat_model": "theta"}, {"algorithm": "boosting"},
                                     {"algorithm": "neural"}], "model_dir": str(root / "ensemble")}
+    jobs["ensemble_lone"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": None,
+                             "members": [{"algorithm": "statistical", "stat_model": "theta"}],
+                             "model_dir": str(root / "ensemble_lone")}
     solar = str(bundles["solar"])
     jobs["phases"] = {"kind": "phases", "bundle": solar, "data": "solar"}
     for family, budget in (("statistical", None), ("neural", 0.05)):
@@ -405,3 +408,12 @@ def test_the_refit_forecast_is_the_median_of_the_members_forecasts(runs):
     assert set(result["metrics"]) == METRIC_KEYS
     # predict() refits or loads every member and takes the same median
     assert np.array(result["predicted"]) == pytest.approx(forecast, rel=1e-6)
+
+
+def test_a_lone_member_keeps_its_own_forecast_and_intervals(runs):
+    _ok(runs["ensemble_lone"])
+    folder = Path(runs["_root"]) / "ensemble_lone"
+    record = json.loads((folder / "forecast.json").read_text())
+    member = json.loads((folder / "member0" / "forecast.json").read_text())
+    assert np.array(record["forecast"]) == pytest.approx(np.array(member["forecast"]), rel=1e-12)
+    assert record["intervals"] == member["intervals"] and set(record["intervals"]) == {"80", "95"}

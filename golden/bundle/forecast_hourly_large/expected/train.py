@@ -221,8 +221,9 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
         )
         forecasts.append(np.asarray(records[-1]["forecast"], dtype=np.float64))
     combined = np.median(forecasts, axis=0)
+    scored = dataset.get("y_test") is not None
     result = {}
-    if dataset.get("y_test") is not None:
+    if scored:
         result = score(
             read_history(dataset), list(np.asarray(dataset["y_test"], dtype=np.float64)), combined
         )
@@ -251,7 +252,7 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
                 "algorithm": _hp(config, "algorithm", str, ""),
                 "config": dict(config),
                 "budget": None if budget is None else float(budget),
-                "test_mase": fit["mase"] if dataset.get("y_test") is not None else None,
+                "test_mase": fit["mase"] if scored else None,
             }
             for k, ((config, budget), fit) in enumerate(zip(members, fits, strict=True))
         ],

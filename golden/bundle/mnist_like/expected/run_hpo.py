@@ -411,9 +411,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
     from bundle_data import split_rows, take
     from train import refit_budget, train
 
-    budget = refit_budget(incumbent, best_epoch(smac, incumbent))
-    if budget is None and smac.intensifier.uses_budgets:
-        budget = smac.scenario.max_budget
+    top_budget = smac.scenario.max_budget if smac.intensifier.uses_budgets else None
     if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
         from train import ensemble_members, refit_ensemble
 
@@ -428,9 +426,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
             for key, value in smac.runhistory.items()
             if value.status.name == "SUCCESS"
         ]
-        members = ensemble_members(
-            trials, smac.scenario.max_budget if smac.intensifier.uses_budgets else None
-        )
+        members = ensemble_members(trials, top_budget)
         dataset = {**trainval, "X_test": test["X"], "y_test": test["y"], "time_test": test["time"]}
         metrics = plain(refit_ensemble(members, dataset, args.seed, args.out / "model"))
         return metrics, {
@@ -442,6 +438,9 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
                 for config, member_budget in members
             ],
         }
+    budget = refit_budget(incumbent, best_epoch(smac, incumbent))
+    if budget is None:
+        budget = top_budget
     _, val = split_rows(trainval["y"], FACTS["task"], args.seed, VALIDATION_FRACTION)
     dataset = {
         "X": trainval["X"],
