@@ -192,7 +192,7 @@ def runs(bundles, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("forecast_runs")
     driver = root / "driver.py"
     driver.write_text(textwrap.dedent(DRIVER), encoding="utf-8")
-    airline = str(bundles["Airline"])
+    airline, solar = str(bundles["Airline"]), str(bundles["solar"])
     jobs = {f"sweep_{name}": {"kind": "sweep", "bundle": str(bundles[name]), "data": name, "samples": samples,
                               "corners": name == "Airline", "budget": SWEEP_BUDGET}
             for name, samples in SWEEP.items()}
@@ -214,10 +214,16 @@ def runs(bundles, tmp_path_factory) -> dict:
     jobs["ensemble"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": 0.05,
                         "members": [{"algorithm": "statistical", "stat_model": "theta"}, {"algorithm": "boosting"},
                                     {"algorithm": "neural"}], "model_dir": str(root / "ensemble")}
+    jobs["ensemble_stat"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": None,
+                             "members": [{"algorithm": "statistical", "stat_model": "theta"},
+                                         {"algorithm": "statistical", "stat_model": "ets"}],
+                             "model_dir": str(root / "ensemble_stat")}
+    jobs["ensemble_solar"] = {"kind": "ensemble", "bundle": solar, "data": "solar", "budget": 0.05,
+                              "members": [{"algorithm": "statistical"}, {"algorithm": "neural"}],
+                              "model_dir": str(root / "ensemble_solar")}
     jobs["ensemble_lone"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": None,
                              "members": [{"algorithm": "statistical", "stat_model": "theta"}],
                              "model_dir": str(root / "ensemble_lone")}
-    solar = str(bundles["solar"])
     jobs["phases"] = {"kind": "phases", "bundle": solar, "data": "solar"}
     for family, budget in (("statistical", None), ("neural", 0.05)):
         jobs[f"zeros_{family}"] = {"kind": "refit", "bundle": solar, "data": "solar", "budget": budget,
@@ -395,7 +401,16 @@ def test_the_refit_forecast_is_the_median_of_the_members_forecasts(runs):
     members, forecast = np.array(record["members"]), np.array(record["forecast"])
     assert members.shape == (3, 1, 12) and not np.allclose(members[0], members[1])
     assert forecast == pytest.approx(np.median(members, axis=0), rel=1e-12)
-    assert record["intervals"] == {}
+    # conformal intervals around the combination (HPG-FC-CONFORMAL), nested, and their coverage reported
+    assert record["interval_method"] == "conformal" and summary_method(folder) == "conformal"
+    bands = {lv: np.array(band) for lv, band in record["intervals"].items()}
+    assert set(bands) == {"80", "95"}
+    assert np.all(bands["95"][0] <= bands["80"][0]) and np.all(bands["80"][0] <= forecast)
+    assert np.all(forecast <= bands["80"][1]) and np.all(bands["80"][1] <= bands["95"][1])
+    assert np.any(bands["95"][1] - bands["95"][0] > 0)
+    truth_all = np.array(result["test"])
+    for lv, (low, high) in bands.items():
+        assert result["metrics"][f"coverage_{lv}"] == pytest.approx(np.mean((truth_all >= low) & (truth_all <= high)))
     summary = json.loads((folder / "ensemble.json").read_text())
     assert [m["algorithm"] for m in summary["members"]] == ["statistical", "boosting", "neural"]
     for k, member in enumerate(summary["members"]):
@@ -405,9 +420,59 @@ def test_the_refit_forecast_is_the_median_of_the_members_forecasts(runs):
     trainval, _ = hold_out_horizon(embedded_forecast("Airline"), 12)
     history = trainval["y"][0, : trainval["lengths"][0]]
     assert result["metrics"]["mase"] == pytest.approx(_mase(history, truth, forecast[0], 12), rel=1e-9)
-    assert set(result["metrics"]) == METRIC_KEYS
+    assert set(result["metrics"]) == METRIC_KEYS | {"coverage_80", "coverage_95"}
     # predict() refits or loads every member and takes the same median
     assert np.array(result["predicted"]) == pytest.approx(forecast, rel=1e-6)
+
+
+def summary_method(folder: Path) -> str:
+    return json.loads((folder / "ensemble.json").read_text())["intervals"]
+
+
+@pytest.mark.slow
+def test_conformal_intervals_are_the_quantiles_of_the_combinations_backtest_errors(runs):
+    """Theta and ETS combined (two members: their mean): at each of the 3 origins both are fit
+    here by statsforecast directly, and the interval at each step is the forecast plus the
+    central quantiles of {-e, +e} over that step's errors e, in units of the MASE scale."""
+    from statsforecast.models import AutoETS, AutoTheta
+
+    result = _ok(runs["ensemble_stat"])
+    folder = Path(runs["_root"]) / "ensemble_stat"
+    record = json.loads((folder / "forecast.json").read_text())
+    trainval, _ = hold_out_horizon(embedded_forecast("Airline"), 12)
+    y = trainval["y"][0, : trainval["lengths"][0]]
+    scale = np.mean(np.abs(y[12:] - y[:-12]))
+    errors = []
+    for fold in (1, 2, 3):
+        fit, truth = y[: len(y) - 12 * fold], y[len(y) - 12 * fold:][:12]
+        mean = np.mean([model.forecast(y=fit, h=12)["mean"] for model in (AutoTheta(season_length=12), AutoETS(season_length=12))], axis=0)
+        errors.append(np.abs(truth - mean) / scale)
+    errors = np.array(errors)
+    forecast = np.array(record["forecast"])[0]
+    assert record["interval_method"] == "conformal"
+    for level in (80, 95):
+        alpha = (100 - level) / 200
+        low, high = np.quantile(np.concatenate([-errors, errors]), [alpha, 1 - alpha], axis=0)
+        assert np.array(record["intervals"][str(level)][0])[0] == pytest.approx(forecast + scale * low, rel=1e-6)
+        assert np.array(record["intervals"][str(level)][1])[0] == pytest.approx(forecast + scale * high, rel=1e-6)
+    # with 3 origins, the 95% interval reaches nearly the largest error seen at that step
+    assert np.all(np.array(record["intervals"]["95"][1])[0] - forecast >= scale * np.sort(errors, axis=0)[1])
+    assert 0.0 <= result["metrics"]["coverage_95"] <= 1.0
+
+
+@pytest.mark.slow
+def test_conformal_intervals_hold_solar_nights_at_zero_and_never_go_below_zero(runs):
+    _ok(runs["ensemble_solar"])
+    record = json.loads((Path(runs["_root"]) / "ensemble_solar" / "forecast.json").read_text())
+    trainval, _ = hold_out_horizon(embedded_forecast("solar"), 48)
+    history = trainval["y"][0, : trainval["lengths"][0]]
+    whole = len(history) // 48
+    night = np.all(history[len(history) - whole * 48:].reshape(whole, 48) == 0, axis=0)
+    assert record["interval_method"] == "conformal" and set(record["intervals"]) == {"80", "95"}
+    for low, high in record["intervals"].values():
+        low, high = np.array(low)[0], np.array(high)[0]
+        assert np.all(low[night] == 0.0) and np.all(high[night] == 0.0)
+        assert np.all(low >= 0.0) and np.any(high[~night] > low[~night])
 
 
 def test_a_lone_member_keeps_its_own_forecast_and_intervals(runs):
@@ -417,3 +482,4 @@ def test_a_lone_member_keeps_its_own_forecast_and_intervals(runs):
     member = json.loads((folder / "member0" / "forecast.json").read_text())
     assert np.array(record["forecast"]) == pytest.approx(np.array(member["forecast"]), rel=1e-12)
     assert record["intervals"] == member["intervals"] and set(record["intervals"]) == {"80", "95"}
+    assert record["interval_method"] == "model" and summary_method(folder) == "model"

@@ -45,6 +45,14 @@ def test_hpogen_run_forecasts_the_held_out_year_of_airline(tmp_path):
     assert families and len(set(families)) == len(families)
     record = json.loads((out / "model" / "forecast.json").read_text())
     assert results["forecasts"][0]["forecast"] == pytest.approx(np.median(record["members"], axis=0)[0].tolist())
+    # every final forecast has 80% and 95% intervals (conformal, or a lone statistical model's own), drawn and scored
+    entry = results["forecasts"][0]
+    assert set(entry["intervals"]) == {"80", "95"}
+    forecast = np.array(entry["forecast"])
+    for level, band in entry["intervals"].items():
+        assert np.all(np.array(band["lower"]) <= forecast + 1e-9) and np.all(forecast <= np.array(band["upper"]) + 1e-9)
+        inside = (np.array(entry["truth"]) >= band["lower"]) & (np.array(entry["truth"]) <= band["upper"])
+        assert results["test_metrics"][f"coverage_{level}"] == pytest.approx(np.mean(inside))
 
 
 def test_a_long_csv_with_covariates_runs_and_the_driver_agrees(tmp_path):

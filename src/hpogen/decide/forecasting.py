@@ -61,6 +61,10 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         Decision("final_forecast", "median of each family's best", rules["ensemble"]["id"],
                  "the refit forecast is the per-step median of the refits of each family's best configuration by "
                  "backtest loss (two families: their mean), so one family's poor forecast is outvoted"),
+        Decision("intervals", {"levels": list(rules["intervals"]["levels"]), "method": "conformal"}, rules["conformal"]["id"],
+                 f"the final forecast's {' and '.join(str(lv) + '%' for lv in rules['intervals']['levels'])} intervals are conformal: "
+                 "per step ahead, the quantiles of its errors at the backtest origins over every series, in units of "
+                 "each series' MASE scale (a lone statistical model keeps its own)"),
         Decision("structural_zeros", int(rules["structural_zeros"]["seasons"]) if spec.season_length > 1 else None,
                  rules["structural_zeros"]["id"],
                  f"a phase that was exactly 0 in each of a series' last {rules['structural_zeros']['seasons']}+ whole seasons "

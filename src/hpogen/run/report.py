@@ -23,6 +23,8 @@ SUMMARY_METRICS = (
     "snaive_smape",
     "rmse",
     "snaive_rmse",
+    "coverage_80",
+    "coverage_95",
     "mae",
     "r2",
     "loss",

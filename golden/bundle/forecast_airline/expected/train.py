@@ -208,8 +208,9 @@ def ensemble_members(trials: list, top_budget=None) -> list:
 def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     """Refit every member on the whole history (train() into model_dir/member<k>) and combine their
     forecasts by the per-step median (HPG-FC-ENSEMBLE; two members: their mean); with y_test, the
-    combination is scored as train() scores one refit. Writes forecast.json (the combination,
-    each member's forecast; intervals only from a lone member) and ensemble.json into model_dir."""
+    combination is scored as train() scores one refit, with its intervals' coverage. Its intervals
+    are a lone statistical member's own, else conformal (conformal_intervals). Writes forecast.json
+    (the combination, its intervals, each member's forecast) and ensemble.json into model_dir."""
     if not members:
         raise ValueError("no member to refit: no configuration scored every backtest origin")
     folder = Path(model_dir)
@@ -223,12 +224,23 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
         )
         forecasts.append(np.asarray(records[-1]["forecast"], dtype=np.float64))
     combined = np.median(forecasts, axis=0)
+    history = read_history(dataset)
+    if len(members) == 1 and records[0]["intervals"]:
+        method, intervals = (
+            "model",
+            {
+                int(lv): (np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64))
+                for lv, (lo, hi) in records[0]["intervals"].items()
+            },
+        )
+    else:
+        method, intervals = "conformal", conformal_intervals(members, history, combined, seed)
     scored = dataset.get("y_test") is not None
     result = {}
     if scored:
-        result = score(
-            read_history(dataset), list(np.asarray(dataset["y_test"], dtype=np.float64)), combined
-        )
+        truth = np.asarray(dataset["y_test"], dtype=np.float64)
+        result = score(history, list(truth), combined)
+        result.update(coverage(truth, intervals))
         result.update(
             {
                 "epochs_completed": int(sum(fit["epochs_completed"] for fit in fits)),
@@ -242,12 +254,14 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     record = {
         **records[0],
         "forecast": combined.tolist(),
-        "intervals": records[0]["intervals"] if len(members) == 1 else {},
+        "interval_method": method,
+        "intervals": {str(lv): [lo.tolist(), hi.tolist()] for lv, (lo, hi) in intervals.items()},
         "members": [r["forecast"] for r in records],
     }
     (folder / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
     summary = {
         "combination": "median",
+        "intervals": method,
         "members": [
             {
                 "folder": f"member{k}",
@@ -261,6 +275,64 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     }
     (folder / "ensemble.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return result
+
+
+def conformal_intervals(members: list, history: list, combined: np.ndarray, seed) -> dict:
+    """{level: (lower, upper)} around the combined forecast (n_series, horizon), conformal from the
+    backtests (HPG-FC-CONFORMAL, as statsforecast's ConformalIntervals 'conformal_distribution'):
+    the members are fit at every rolling origin as in the search and combined by the same median;
+    at each step ahead, the absolute errors e of every series at every origin, each divided by its
+    series' MASE scale, give the level's central quantiles of {-e, +e}, which times a series'
+    scale are added to its forecast; a series never below 0 keeps its lower bounds at 0 or above.
+    {} when no origin scored a point; 0 at structural zeros."""
+    n_series, horizon = combined.shape
+    scales = np.array([mase_scale(fill_missing(series.values)) for series in history])
+    errors = np.full((n_series, int(BACKTEST["folds"]), horizon), np.nan)
+    for fold, (kept, fits, futures, truth) in enumerate(backtest_origins(history, horizon)):
+        forecasts = []
+        for config, budget in members:
+            algorithm = _hp(config, "algorithm", str, next(iter(FIDELITY)))
+            count = _fidelity(config, algorithm, budget)
+            forecasts.append(
+                fit_forecast(config, algorithm, fits, futures, horizon, count, int(seed)).mean
+            )
+        errors[kept, fold] = np.abs(
+            np.asarray(truth, dtype=np.float64) - np.median(forecasts, axis=0)
+        )
+    scaled = (errors / scales[:, None, None]).reshape(-1, horizon)
+    if not np.isfinite(scaled).any(axis=0).all():
+        return {}
+    masks = _zero_masks(history, horizon)
+    nonnegative = np.array(
+        [
+            bool(np.nanmin(series.values) >= 0.0) if np.isfinite(series.values).any() else False
+            for series in history
+        ]
+    )
+    intervals = {}
+    for level in INTERVAL_LEVELS:
+        cuts = [(100 - level) / 200, 1 - (100 - level) / 200]
+        low, high = np.array(
+            [
+                np.quantile(np.concatenate([-e, e]), cuts)
+                for e in (scaled[:, step][np.isfinite(scaled[:, step])] for step in range(horizon))
+            ]
+        ).T
+        lower, upper = combined + scales[:, None] * low, combined + scales[:, None] * high
+        lower = np.where(nonnegative[:, None], np.maximum(lower, 0.0), lower)
+        intervals[level] = (np.where(masks, 0.0, lower), np.where(masks, 0.0, upper))
+    return intervals
+
+
+def coverage(truth: np.ndarray, intervals: dict) -> dict:
+    """The share of observed truth points inside each level's interval (coverage_<level>)."""
+    observed = np.isfinite(truth)
+    if not observed.any():
+        return {}
+    return {
+        f"coverage_{level}": float(np.mean(((truth >= lower) & (truth <= upper))[observed]))
+        for level, (lower, upper) in intervals.items()
+    }
 
 
 def predict(model_dir, dataset) -> np.ndarray:
@@ -330,20 +402,9 @@ def backtest(
     origins weigh alike and the loss is in the test's units."""
     scales = [mase_scale(fill_missing(series.values)) for series in history]
     results = []
-    for fold in range(1, int(BACKTEST["folds"]) + 1):
+    for kept, fits, futures, truth in backtest_origins(history, horizon):
         if results and _past(deadline):
             break
-        cut = fold * horizon
-        kept = [
-            i
-            for i, series in enumerate(history)
-            if len(series.values) - cut >= int(BACKTEST["min_fit"])
-        ]
-        if not kept:
-            break
-        fits = [_head(history[i], len(history[i].values) - cut) for i in kept]
-        futures = [_window_future(history[i], len(history[i].values) - cut, horizon) for i in kept]
-        truth = [history[i].values[len(history[i].values) - cut :][:horizon] for i in kept]
         forecast = fit_forecast(cfg, algorithm, fits, futures, horizon, count, seed, deadline)
         metrics = score(fits, truth, forecast.mean, [scales[i] for i in kept])
         metrics.update(_fit_details(forecast, len(kept)))
@@ -359,6 +420,27 @@ def backtest(
     mean["loss_std"] = float(np.std([r["loss"] for r in results]))
     mean["cv_folds"] = len(results)
     return mean
+
+
+def backtest_origins(history: list, horizon: int):
+    """The rolling origins, newest first, one horizon apart (HPG-FC-BACKTEST): for each, the
+    series kept (min_fit points before it), their histories up to it, what is known of the next
+    horizon points, and those points' truth."""
+    for fold in range(1, int(BACKTEST["folds"]) + 1):
+        cut = fold * horizon
+        kept = [
+            i
+            for i, series in enumerate(history)
+            if len(series.values) - cut >= int(BACKTEST["min_fit"])
+        ]
+        if not kept:
+            return
+        yield (
+            kept,
+            [_head(history[i], len(history[i].values) - cut) for i in kept],
+            [_window_future(history[i], len(history[i].values) - cut, horizon) for i in kept],
+            [history[i].values[len(history[i].values) - cut :][:horizon] for i in kept],
+        )
 
 
 def fit_forecast(
