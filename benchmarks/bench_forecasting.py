@@ -28,9 +28,9 @@ same definitions; the seasonal naive MASE hpogen reports beside its own is print
 Target: hpogen's MASE <= the better of AutoETS and AutoARIMA on most sets, and never above the
 seasonal naive forecast's. hpogen's search is not deterministic (its global models and SMAC draw
 from seeds) and one test window of one short series is a noisy judge, so --seeds K runs hpogen
-K times (hpogen run --seed 0..K-1): the table shows the median MASE, the target is checked for
+K times (hpogen run --seed F..F+K-1, F = --first-seed, default 0): the table shows the median MASE, the target is checked for
 every seed, and the spread of each set is printed.
-Usage: python benchmarks/bench_forecasting.py [--datasets a,b] [--tools t1,t2] [--walltime W] [--seeds K]
+Usage: python benchmarks/bench_forecasting.py [--datasets a,b] [--tools t1,t2] [--walltime W] [--seeds K] [--first-seed F]
     [--work DIR] [--kill-after S] [--results FILE] [--report-only]   (FILE: raw results, written as
     it goes; S: seconds before any one subprocess is stopped)
 Exits 0 whatever the scores: it is a measurement.
@@ -63,7 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--datasets", help=f"comma-separated subset of: {', '.join(DATASETS)}")
     parser.add_argument("--tools", help=f"comma-separated subset of: {', '.join(TOOLS)} (default: all)")
     parser.add_argument("--walltime", type=float, default=60.0, help="hpogen's SMAC wall time W (s)")
-    parser.add_argument("--seeds", type=int, default=1, help="hpogen runs per set, --seed 0..K-1 (default 1)")
+    parser.add_argument("--seeds", type=int, default=1, help="hpogen runs per set, --seed F..F+K-1 (default 1)")
+    parser.add_argument("--first-seed", type=int, default=0, help="F, hpogen's first --seed (default 0): new seeds "
+                        "judge a change chosen on earlier ones")
     parser.add_argument("--work", type=Path, help="keep the bundles here (default: a temporary folder)")
     parser.add_argument("--kill-after", type=float,
                         help="seconds before a subprocess is stopped (default: 600 a baseline, 4W+300 hpogen run)")
@@ -194,10 +196,10 @@ def settings(name: str, bundle: Path) -> tuple[int, int, str | None]:
 
 
 def run_hpogen_seeds(name: str, bundle: Path, gen: tuple[float, str | None], walltime: float, limit: float,
-                     seeds: int) -> dict:
-    """hpogen's runs at --seed 0..seeds-1; the row's entry is the run of median MASE (the upper one of
+                     seeds: int, first: int = 0) -> dict:
+    """hpogen's runs at --seed first..first+seeds-1; the row's entry is the run of median MASE (the upper one of
     an even count, the cautious side; failed runs count as worst) with every run under "runs"."""
-    runs = [run_hpogen(name, bundle, gen, walltime, limit, seed) for seed in range(seeds)]
+    runs = [{**run_hpogen(name, bundle, gen, walltime, limit, seed), "seed": seed} for seed in range(first, first + seeds)]
     ordered = sorted(runs, key=lambda r: r["mase"] if ok(r) else float("inf"))
     return {**ordered[len(ordered) // 2], "runs": runs}
 
@@ -279,8 +281,9 @@ def summary(rows: list, tools: list[str]) -> None:
         for name, _meta, row in rows:
             runs = row["hpogen"].get("runs", [])
             print(f"{name}: hpogen MASE per seed " + ", ".join(format(r["mase"], ".3f") if ok(r) else "failed" for r in runs))
+        labels = [run.get("seed", k) for k, run in enumerate(max((row["hpogen"].get("runs", []) for _, _, row in rows), key=len))]
         for seed in range(seeds):
-            print(f"seed {seed}: ", end="")
+            print(f"seed {labels[seed] if seed < len(labels) else seed}: ", end="")
             target_check([(n, m, {**row, "hpogen": (row["hpogen"].get("runs") or [{}] * seeds)[seed]}) for n, m, row in rows],
                          verbose=False)
         print("the run of median MASE per set:")
@@ -327,7 +330,7 @@ def main() -> None:
             row = {t: run_baseline(name, t, horizon, m, args.kill_after or 600) for t in BASELINES if t in args.tools}
             if "hpogen" in args.tools:
                 row["hpogen"] = run_hpogen_seeds(name, bundle, gen, args.walltime,
-                                                 args.kill_after or 4 * args.walltime + 300, args.seeds)
+                                                 args.kill_after or 4 * args.walltime + 300, args.seeds, args.first_seed)
             rows.append((name, {"horizon": horizon, "season_length": m, "warning": warning}, row))
             if args.results:
                 args.results.write_text(json.dumps({"walltime": args.walltime, "tools": args.tools, "rows": rows},

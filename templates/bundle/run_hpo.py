@@ -376,14 +376,15 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
     if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
         from train import ensemble_members, refit_ensemble
 
-        # each family's best configuration refit, the per-step median of their forecasts (HPG-FC-ENSEMBLE)
+        # each family's best configuration and its default refit; each family's mean, the per-step
+        # median over families (HPG-FC-ENSEMBLE)
         trials = [(dict(smac.runhistory.get_config(key.config_id)), key.budget, float(value.cost),
                    dict(value.additional_info or {}))
                   for key, value in smac.runhistory.items() if value.status.name == "SUCCESS"]
         members = ensemble_members(trials, top_budget)
         dataset = {**trainval, "X_test": test["X"], "y_test": test["y"], "time_test": test["time"]}
         metrics = plain(refit_ensemble(members, dataset, args.seed, args.out / "model"))
-        return metrics, {"series": len(trainval["y"]), "combination": "median", "forecasts": "model/forecast.json",
+        return metrics, {"series": len(trainval["y"]), "combination": "median over families of each family's mean", "forecasts": "model/forecast.json",
                          "members": [{"config": plain(config), "budget": member_budget} for config, member_budget in members]}
     budget = refit_budget(incumbent, best_epoch(smac, incumbent))
     if budget is None:

@@ -36,6 +36,7 @@ from .settings import (
 
 CHECKPOINT_FOLDER = "checkpoints"
 MODEL_FOLDER = "model"
+COMBINATION = "median over families of each family's mean"  # a forecasting refit's ensemble (HPG-FC-ENSEMBLE)
 
 
 def run_bundle(options: RunOptions) -> Path:
@@ -165,7 +166,7 @@ def _finish(
     if metrics is not None and bundle.spec.forecasting:
         from .forecast_report import attach_forecasts
 
-        members = [member["config"].get("algorithm") for member in (refit or {}).get("members", [])]
+        members = list(dict.fromkeys(member["config"].get("algorithm") for member in (refit or {}).get("members", [])))
         what = f"median of {', '.join(members)}" if len(members) > 1 else (members or [results["incumbent"].get("algorithm")])[0]
         attach_forecasts(results, out / MODEL_FOLDER, data, f"{bundle.spec.name}: {what}")
     results["stopped_early"] = outcome.stopped
@@ -186,8 +187,9 @@ def _finish(
 
 
 def _refit_ensemble(train_module: Any, outcome: Any, data: RunData, out: Path, seed: int) -> tuple[dict, dict]:
-    """A forecasting bundle's refit: each family's best configuration of the search refit on the
-    whole history, the per-step median of their forecasts scored on the test horizon."""
+    """A forecasting bundle's refit: each family's best configuration of the search and its default
+    refit on the whole history, each family's mean, the per-step median over families scored on
+    the test horizon."""
     from smac.runhistory.enumerations import StatusType
 
     from .report import plain
@@ -201,7 +203,7 @@ def _refit_ensemble(train_module: Any, outcome: Any, data: RunData, out: Path, s
     members = train_module.ensemble_members(trials, outcome.final_budget)
     dataset = {"X": data.X, "y": data.y, "X_test": data.X_test, "y_test": data.y_test, **data.context}
     metrics = plain(train_module.refit_ensemble(members, dataset, seed, out / MODEL_FOLDER))
-    plan = {"series": len(data.y), "combination": "median",
+    plan = {"series": len(data.y), "combination": COMBINATION,
             "members": [{"config": plain(dict(config)), "budget": budget} for config, budget in members]}
     return plan, metrics
 

@@ -418,7 +418,8 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
     if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
         from train import ensemble_members, refit_ensemble
 
-        # each family's best configuration refit, the per-step median of their forecasts (HPG-FC-ENSEMBLE)
+        # each family's best configuration and its default refit; each family's mean, the per-step
+        # median over families (HPG-FC-ENSEMBLE)
         trials = [
             (
                 dict(smac.runhistory.get_config(key.config_id)),
@@ -434,7 +435,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
         metrics = plain(refit_ensemble(members, dataset, args.seed, args.out / "model"))
         return metrics, {
             "series": len(trainval["y"]),
-            "combination": "median",
+            "combination": "median over families of each family's mean",
             "forecasts": "model/forecast.json",
             "members": [
                 {"config": plain(config), "budget": member_budget}

@@ -75,6 +75,11 @@ FORECAST_MARGIN = 1.0
 MAX_WINDOWS = 200_000  # training windows of the global models: the most recent ones beyond this
 NN_PATIENCE = 20  # epochs without a better validation loss
 NN_SEEDS = 3  # networks per neural fit, their forecasts averaged (HPG-FC-NN-SEEDS)
+FAMILY_PREFIX = {
+    "statistical": "stat_",
+    "boosting": "lgbm_",
+    "neural": "nn_",
+}  # the space's names per family
 THREADED_WINDOWS = 20_000  # below this, LightGBM and torch use one thread (start-up costs more)
 CALENDAR = {
     "monthly": ("month",),
@@ -164,13 +169,14 @@ def refit_budget(cfg, best_epoch: int) -> float | None:
 
 
 def ensemble_members(trials: list, top_budget=None) -> list:
-    """The refit's members (HPG-FC-ENSEMBLE): each family's configuration of lowest mean loss over
+    """The refit's members (HPG-FC-ENSEMBLE): per family, the configuration of lowest mean loss over
     its trials that scored every backtest origin at the search's top budget (a trial the deadline
     cut before its last origins scored the easier, recent ones only and is not comparable; one cut
-    in its epochs is kept, its loss errs high), as (config, budget) pairs in FIDELITY's
-    family order; the neural member's budget gives the epochs early stopping chose (refit_budget),
-    the others' the search's top budget. trials: (config dict, budget, loss, metrics) of the
-    search's successful trials."""
+    in its epochs is kept, its loss errs high), then the family's default configuration where it
+    differs (default_config), as (config, budget) pairs in FIDELITY's family order. The searched
+    neural member's budget gives the epochs early stopping chose (refit_budget), the others' the
+    search's top budget. trials: (config dict, budget, loss, metrics) of the search's successful
+    trials."""
 
     def level(budget) -> float:
         return math.inf if budget is None else float(budget)
@@ -202,12 +208,45 @@ def ensemble_members(trials: list, top_budget=None) -> list:
             _, config, epoch = best[family]
             budget = refit_budget(config, epoch)
             members.append((config, top_budget if budget is None else budget))
+            if not is_default(config):
+                members.append((default_config(family), top_budget))
     return members
+
+
+def default_config(family: str) -> dict:
+    """A family's configuration at the space's defaults (its hyperparameters are those named with
+    its FAMILY_PREFIX)."""
+    return {
+        "algorithm": family,
+        **{
+            name: value
+            for name, value in DEFAULTS.items()
+            if name.startswith(FAMILY_PREFIX[family])
+        },
+    }
+
+
+def is_default(config) -> bool:
+    """Whether a configuration is its family's default configuration."""
+    family = _hp(config, "algorithm", str, next(iter(FIDELITY)))
+    default = default_config(family)
+    return all(config.get(name, value) == value for name, value in default.items())
+
+
+def combine(forecasts: list, configs: list) -> np.ndarray:
+    """The ensemble's forecast (HPG-FC-ENSEMBLE): the mean of each family's members (its searched
+    best and its default), then the per-step median over families (two families: their mean)."""
+    families = {}
+    for forecast, config in zip(forecasts, configs, strict=True):
+        families.setdefault(_hp(config, "algorithm", str, next(iter(FIDELITY))), []).append(
+            np.asarray(forecast, dtype=np.float64)
+        )
+    return np.median([np.mean(members, axis=0) for members in families.values()], axis=0)
 
 
 def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     """Refit every member on the whole history (train() into model_dir/member<k>) and combine their
-    forecasts by the per-step median (HPG-FC-ENSEMBLE; two members: their mean); with y_test, the
+    forecasts (combine: each family's mean, then the median over families); with y_test, the
     combination is scored as train() scores one refit, with its intervals' coverage. Its intervals
     are a lone statistical member's own, else conformal (conformal_intervals). Writes forecast.json
     (the combination, its intervals, each member's forecast) and ensemble.json into model_dir."""
@@ -223,7 +262,8 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
             json.loads((folder / f"member{k}" / "forecast.json").read_text(encoding="utf-8"))
         )
         forecasts.append(np.asarray(records[-1]["forecast"], dtype=np.float64))
-    combined = np.median(forecasts, axis=0)
+    configs = [config for config, _ in members]
+    combined = combine(forecasts, configs)
     history = read_history(dataset)
     if len(members) == 1 and records[0]["intervals"]:
         method, intervals = (
@@ -260,12 +300,13 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     }
     (folder / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
     summary = {
-        "combination": "median",
+        "combination": "median over families of each family's mean",
         "intervals": method,
         "members": [
             {
                 "folder": f"member{k}",
                 "algorithm": _hp(config, "algorithm", str, ""),
+                "default": is_default(config),
                 "config": dict(config),
                 "budget": None if budget is None else float(budget),
                 "test_mase": fit["mase"] if scored else None,
@@ -280,7 +321,7 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
 def conformal_intervals(members: list, history: list, combined: np.ndarray, seed) -> dict:
     """{level: (lower, upper)} around the combined forecast (n_series, horizon), conformal from the
     backtests (HPG-FC-CONFORMAL, as statsforecast's ConformalIntervals 'conformal_distribution'):
-    the members are fit at every rolling origin as in the search and combined by the same median;
+    the members are fit at every rolling origin as in the search and combined the same way;
     at each step ahead, the absolute errors e of every series at every origin, each divided by its
     series' MASE scale, give the level's central quantiles of {-e, +e}, which times a series'
     scale are added to its forecast; a series never below 0 keeps its lower bounds at 0 or above.
@@ -297,7 +338,8 @@ def conformal_intervals(members: list, history: list, combined: np.ndarray, seed
                 fit_forecast(config, algorithm, fits, futures, horizon, count, int(seed)).mean
             )
         errors[kept, fold] = np.abs(
-            np.asarray(truth, dtype=np.float64) - np.median(forecasts, axis=0)
+            np.asarray(truth, dtype=np.float64)
+            - combine(forecasts, [config for config, _ in members])
         )
     scaled = (errors / scales[:, None, None]).reshape(-1, horizon)
     if not np.isfinite(scaled).any(axis=0).all():
@@ -341,12 +383,11 @@ def predict(model_dir, dataset) -> np.ndarray:
     saved in model_dir, at its horizon: the statistical models fit the given histories again
     (they are local models); LightGBM's and the network's saved weights are loaded."""
     folder = Path(model_dir)
-    if (
-        folder / "ensemble.json"
-    ).exists():  # the median of the members' forecasts (HPG-FC-ENSEMBLE)
+    if (folder / "ensemble.json").exists():  # the members' forecasts combined (HPG-FC-ENSEMBLE)
         members = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))["members"]
-        return np.median(
-            [predict(folder / member["folder"], dataset) for member in members], axis=0
+        return combine(
+            [predict(folder / member["folder"], dataset) for member in members],
+            [member["config"] for member in members],
         )
     metadata = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
