@@ -258,6 +258,7 @@ def conformal_intervals(members: list, history: list, combined: np.ndarray, seed
         for config, budget in members:
             algorithm = _hp(config, "algorithm", str, next(iter(FIDELITY)))
             count = _fidelity(config, algorithm, budget)
+            _seed_everything(int(seed))  # as train() seeds each fit
             forecasts.append(fit_forecast(config, algorithm, fits, futures, horizon, count, int(seed)).mean)
         errors[kept, fold] = np.abs(np.asarray(truth, dtype=np.float64) - combine(forecasts, [config for config, _ in members]))
     scaled = (errors / scales[:, None, None]).reshape(-1, horizon)

@@ -121,6 +121,7 @@ def run(job):
                   trial(net, 1.5, budget=1.0, best_epoch=12)]
         return {"full": [[c, b] for c, b in train.ensemble_members(full)],
                 "staged": [[c, b] for c, b in train.ensemble_members(staged, 1.0)],
+                "defaults": {family: train.default_config(family) for family in train.FIDELITY},
                 "refit_budget": train.refit_budget(net, 30), "staged_budget": train.refit_budget(net, 12)}
     if job["kind"] == "ensemble":
         members = [(config, job["budget"]) for config in job["members"]]
@@ -212,8 +213,8 @@ def runs(bundles, tmp_path_factory) -> dict:
                                    "config": {"algorithm": family, **extra}, "model_dir": str(root / f"model_{family}")}
     jobs["members"] = {"kind": "members", "bundle": airline, "data": "Airline"}
     jobs["ensemble"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": 0.05,
-                        "members": [{"algorithm": "statistical", "stat_model": "theta"}, {"algorithm": "boosting"},
-                                    {"algorithm": "neural"}], "model_dir": str(root / "ensemble")}
+                        "members": [{"algorithm": "statistical", "stat_model": "theta"}, {"algorithm": "statistical"},
+                                    {"algorithm": "boosting"}, {"algorithm": "neural"}], "model_dir": str(root / "ensemble")}
     jobs["ensemble_stat"] = {"kind": "ensemble", "bundle": airline, "data": "Airline", "budget": None,
                              "members": [{"algorithm": "statistical", "stat_model": "theta"},
                                          {"algorithm": "statistical", "stat_model": "ets"}],
@@ -380,16 +381,27 @@ def test_solar_nights_are_forecast_zero_by_every_family(runs, family):
         assert np.all(np.array(low)[0][night] == 0.0) and np.all(np.array(high)[0][night] == 0.0)
 
 
-def test_the_ensemble_takes_each_familys_best_configuration_that_scored_every_origin(runs):
+def _default_config(family: str, season_length: int) -> dict:
+    """A family's default configuration as the rules' full-fidelity space gives it."""
+    space = table("forecasting")["space"]
+    return {"algorithm": family, **{name: spec["default"] for name, spec in space.items()
+                                    if spec.get("family") == family and (season_length > 1 or not spec.get("seasonal_only"))}}
+
+
+def test_the_ensemble_takes_each_familys_best_configuration_and_its_default(runs):
     result = _ok(runs["members"])
+    stat, boost = _default_config("statistical", 12), _default_config("boosting", 12)
+    assert result["defaults"]["statistical"] == stat and result["defaults"]["boosting"] == boost
+    assert stat["stat_model"] == "ets" and boost["lgbm_lookback"] != 3
     # theta beats ets; the boosting trial cut to one origin is left out, the other's mean is 1.0;
-    # the network is refit for the epochs early stopping chose (a share of the family's full epochs)
-    assert result["full"] == [[{"algorithm": "statistical", "stat_model": "theta"}, None],
-                              [{"algorithm": "boosting", "lgbm_lookback": 3}, None],
+    # each searched best is followed by its family's default unless it is that default (the
+    # network, nn_epochs 100, is); the network is refit for the epochs early stopping chose
+    assert result["full"] == [[{"algorithm": "statistical", "stat_model": "theta"}, None], [stat, None],
+                              [{"algorithm": "boosting", "lgbm_lookback": 3}, None], [boost, None],
                               [{"algorithm": "neural", "nn_epochs": 100}, result["refit_budget"]]]
     assert result["refit_budget"] == pytest.approx(30 / table("forecasting")["fidelity"]["neural"][1])
-    # multi-fidelity: only the top budget's trials count; the statistical member gets that budget
-    assert result["staged"] == [[{"algorithm": "statistical", "stat_model": "theta"}, 1.0],
+    # multi-fidelity: only the top budget's trials count; the statistical members get that budget
+    assert result["staged"] == [[{"algorithm": "statistical", "stat_model": "theta"}, 1.0], [stat, 1.0],
                                 [{"algorithm": "neural", "nn_epochs": 100}, result["staged_budget"]]]
 
 
@@ -399,8 +411,11 @@ def test_the_refit_forecast_is_the_median_of_the_members_forecasts(runs):
     folder = Path(runs["_root"]) / "ensemble"
     record = json.loads((folder / "forecast.json").read_text())
     members, forecast = np.array(record["members"]), np.array(record["forecast"])
-    assert members.shape == (3, 1, 12) and not np.allclose(members[0], members[1])
-    assert forecast == pytest.approx(np.median(members, axis=0), rel=1e-12)
+    assert members.shape == (4, 1, 12) and not np.allclose(members[0], members[1])
+    # the two statistical members are averaged, then the median over the three families
+    expected = np.median([(members[0] + members[1]) / 2, members[2], members[3]], axis=0)
+    assert forecast == pytest.approx(expected, rel=1e-12)
+    assert not np.allclose(forecast, np.median(members, axis=0))
     # conformal intervals around the combination (HPG-FC-CONFORMAL), nested, and their coverage reported
     assert record["interval_method"] == "conformal" and summary_method(folder) == "conformal"
     bands = {lv: np.array(band) for lv, band in record["intervals"].items()}
@@ -412,7 +427,8 @@ def test_the_refit_forecast_is_the_median_of_the_members_forecasts(runs):
     for lv, (low, high) in bands.items():
         assert result["metrics"][f"coverage_{lv}"] == pytest.approx(np.mean((truth_all >= low) & (truth_all <= high)))
     summary = json.loads((folder / "ensemble.json").read_text())
-    assert [m["algorithm"] for m in summary["members"]] == ["statistical", "boosting", "neural"]
+    assert [m["algorithm"] for m in summary["members"]] == ["statistical", "statistical", "boosting", "neural"]
+    assert [m["default"] for m in summary["members"]] == [False, True, True, True]
     for k, member in enumerate(summary["members"]):
         saved = json.loads((folder / member["folder"] / "forecast.json").read_text())
         assert np.array(saved["forecast"]) == pytest.approx(members[k], rel=1e-12)

@@ -40,11 +40,18 @@ def test_hpogen_run_forecasts_the_held_out_year_of_airline(tmp_path):
     assert results["forecasts"][0]["truth"] == pytest.approx(truth.tolist())
     assert results["forecasts"][0]["time"][0] == "1960-01-01"
     assert results["incumbent"]["algorithm"] in ("statistical", "boosting", "neural")
-    # the refit is the median of each family's best configuration (one per family searched)
-    families = [member["config"]["algorithm"] for member in results["final_fit"]["members"]]
-    assert families and len(set(families)) == len(families)
+    # the refit: each family's best configuration, then its default unless the best is it; each
+    # family's members averaged, the median over families
+    summary = json.loads((out / "model" / "ensemble.json").read_text())
+    families = [member["algorithm"] for member in summary["members"]]
+    assert families == [member["config"]["algorithm"] for member in results["final_fit"]["members"]]
+    for family in set(families):
+        flags = [member["default"] for member in summary["members"] if member["algorithm"] == family]
+        assert flags in ([False, True], [True]), (family, flags)
     record = json.loads((out / "model" / "forecast.json").read_text())
-    assert results["forecasts"][0]["forecast"] == pytest.approx(np.median(record["members"], axis=0)[0].tolist())
+    means = [np.mean([m for m, f in zip(record["members"], families, strict=True) if f == family], axis=0)
+             for family in dict.fromkeys(families)]
+    assert results["forecasts"][0]["forecast"] == pytest.approx(np.median(means, axis=0)[0].tolist())
     # every final forecast has 80% and 95% intervals (conformal, or a lone statistical model's own), drawn and scored
     entry = results["forecasts"][0]
     assert set(entry["intervals"]) == {"80", "95"}

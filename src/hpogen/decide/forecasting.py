@@ -58,9 +58,10 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
                  f"rolling-origin backtests on each series' history: {backtest['folds']} origins {spec.horizon} points apart, "
                  f"expanding window, a series scored at an origin only with {backtest['min_fit']}+ points before it; "
                  "the test (each series' last horizon) is never seen by the search"),
-        Decision("final_forecast", "median of each family's best", rules["ensemble"]["id"],
-                 "the refit forecast is the per-step median of the refits of each family's best configuration by "
-                 "backtest loss (two families: their mean), so one family's poor forecast is outvoted"),
+        Decision("final_forecast", "median over families of each family's best and default", rules["ensemble"]["id"],
+                 "each family's best configuration by backtest loss is refit beside the family's default configuration "
+                 "and the two averaged, which shrinks the winner of a few noisy origins toward a choice made before the "
+                 "data; the per-step median over families (two families: their mean) outvotes one family's poor forecast"),
         Decision("intervals", {"levels": list(rules["intervals"]["levels"]), "method": "conformal"}, rules["conformal"]["id"],
                  f"the final forecast's {' and '.join(str(lv) + '%' for lv in rules['intervals']['levels'])} intervals are conformal: "
                  "per step ahead, the quantiles of its errors at the backtest origins over every series, in units of "

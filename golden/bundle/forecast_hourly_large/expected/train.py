@@ -332,6 +332,7 @@ def conformal_intervals(members: list, history: list, combined: np.ndarray, seed
         for config, budget in members:
             algorithm = _hp(config, "algorithm", str, next(iter(FIDELITY)))
             count = _fidelity(config, algorithm, budget)
+            _seed_everything(int(seed))  # as train() seeds each fit
             forecasts.append(
                 fit_forecast(config, algorithm, fits, futures, horizon, count, int(seed)).mean
             )
