@@ -15,25 +15,15 @@ Usage: python benchmarks/bench_forecast_intervals.py [--datasets a,b] [--nn-epoc
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from forecast_bundle import generated_train  # beside this script
 
-HPOGEN = str(Path(sys.executable).with_name("hpogen"))
 DATASETS = ("Airline", "Lynx", "ShampooSales", "Uschange", "solar", "m1_yearly")
-
-
-def load_train(bundle: Path):
-    spec = importlib.util.spec_from_file_location(f"train_{bundle.name}", bundle / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def timed_refit(train, members: list, dataset: dict, folder: Path) -> tuple[dict, float]:
@@ -49,21 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=300, help="lgbm_rounds of the boosting member")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from hpogen.dataset.bundle_forecast import embedded_forecast, hold_out_horizon
-
     members = [({"algorithm": "statistical"}, None), ({"algorithm": "boosting", "lgbm_rounds": args.rounds}, None),
                ({"algorithm": "neural", "nn_epochs": args.nn_epochs}, None)]
     print(f"{'dataset':13s} {'MASE':>6s} {'cov80':>6s} {'cov95':>6s} {'width80':>8s} {'width95':>8s} | "
           f"{'refit s':>7s} {'no intervals s':>14s} {'ratio':>5s}")
     with tempfile.TemporaryDirectory() as work:
         for name in args.datasets.split(","):
-            bundle = Path(work) / name
-            subprocess.run([HPOGEN, "generate", "--dataset", name, "--out", str(bundle)], check=True,
-                           capture_output=True)
-            train = load_train(bundle)
-            trainval, test = hold_out_horizon(embedded_forecast(name), train.HORIZON)
-            dataset = {**trainval, "y_test": test["y"], "X_test": test["X"], "time_test": test["time"]}
+            train, _, dataset = generated_train(name, Path(work))
             timed_refit(train, members, dataset, Path(work) / f"{name}_warm")
             metrics, with_intervals = timed_refit(train, members, dataset, Path(work) / f"{name}_model")
             record = train.json.loads((Path(work) / f"{name}_model" / "forecast.json").read_text())

@@ -14,25 +14,15 @@ Usage: python benchmarks/bench_forecast_seeds.py [--datasets a,b] [--seeds S] [-
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from forecast_bundle import generated_train  # beside this script
 
-HPOGEN = str(Path(sys.executable).with_name("hpogen"))
 DATASETS = ("Airline", "Lynx", "ShampooSales", "Uschange")
-
-
-def load_train(bundle: Path):
-    spec = importlib.util.spec_from_file_location(f"train_{bundle.name}", bundle / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def spread(values: list[float]) -> str:
@@ -46,18 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=100, help="nn_epochs of the configuration")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from hpogen.dataset.bundle_forecast import embedded_forecast, hold_out_horizon
-
     print(f"{'dataset':13s} {'networks':>8s} | backtest MASE min    max    std | test MASE min    max    std | s")
     with tempfile.TemporaryDirectory() as work:
         for name in args.datasets.split(","):
-            bundle = Path(work) / name
-            subprocess.run([HPOGEN, "generate", "--dataset", name, "--out", str(bundle)], check=True,
-                           capture_output=True)
-            train = load_train(bundle)
-            trainval, test = hold_out_horizon(embedded_forecast(name), train.HORIZON)
-            refit = {**trainval, "y_test": test["y"], "X_test": test["X"], "time_test": test["time"]}
+            train, trainval, refit = generated_train(name, Path(work))
             config = {"algorithm": "neural", "nn_epochs": args.epochs}
             for networks in sorted({1, train.NN_SEEDS}):
                 train.NN_SEEDS = networks
