@@ -374,7 +374,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
 
     top_budget = smac.scenario.max_budget if smac.intensifier.uses_budgets else None
     if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
-        from train import ensemble_members, refit_ensemble
+        from train import COMBINATION, ensemble_members, refit_ensemble
 
         # each family's best configuration and its default refit; each family's mean, the per-step
         # median over families (HPG-FC-ENSEMBLE)
@@ -384,7 +384,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
         members = ensemble_members(trials, top_budget)
         dataset = {**trainval, "X_test": test["X"], "y_test": test["y"], "time_test": test["time"]}
         metrics = plain(refit_ensemble(members, dataset, args.seed, args.out / "model"))
-        return metrics, {"series": len(trainval["y"]), "combination": "median over families of each family's mean", "forecasts": "model/forecast.json",
+        return metrics, {"series": len(trainval["y"]), "combination": COMBINATION, "forecasts": "model/forecast.json",
                          "members": [{"config": plain(config), "budget": member_budget} for config, member_budget in members]}
     budget = refit_budget(incumbent, best_epoch(smac, incumbent))
     if budget is None:

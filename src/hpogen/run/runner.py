@@ -36,7 +36,6 @@ from .settings import (
 
 CHECKPOINT_FOLDER = "checkpoints"
 MODEL_FOLDER = "model"
-COMBINATION = "median over families of each family's mean"  # a forecasting refit's ensemble (HPG-FC-ENSEMBLE)
 
 
 def run_bundle(options: RunOptions) -> Path:
@@ -203,7 +202,7 @@ def _refit_ensemble(train_module: Any, outcome: Any, data: RunData, out: Path, s
     members = train_module.ensemble_members(trials, outcome.final_budget)
     dataset = {"X": data.X, "y": data.y, "X_test": data.X_test, "y_test": data.y_test, **data.context}
     metrics = plain(train_module.refit_ensemble(members, dataset, seed, out / MODEL_FOLDER))
-    plan = {"series": len(data.y), "combination": COMBINATION,
+    plan = {"series": len(data.y), "combination": train_module.COMBINATION,
             "members": [{"config": plain(dict(config)), "budget": budget} for config, budget in members]}
     return plan, metrics
 

@@ -416,7 +416,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
 
     top_budget = smac.scenario.max_budget if smac.intensifier.uses_budgets else None
     if FACTS["task"] == "forecasting":  # the whole history, scored on the horizon after it
-        from train import ensemble_members, refit_ensemble
+        from train import COMBINATION, ensemble_members, refit_ensemble
 
         # each family's best configuration and its default refit; each family's mean, the per-step
         # median over families (HPG-FC-ENSEMBLE)
@@ -435,7 +435,7 @@ def refit_and_test(smac, incumbent, trainval: dict, test: dict, args: argparse.N
         metrics = plain(refit_ensemble(members, dataset, args.seed, args.out / "model"))
         return metrics, {
             "series": len(trainval["y"]),
-            "combination": "median over families of each family's mean",
+            "combination": COMBINATION,
             "forecasts": "model/forecast.json",
             "members": [
                 {"config": plain(config), "budget": member_budget}

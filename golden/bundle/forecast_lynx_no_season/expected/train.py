@@ -79,6 +79,9 @@ FAMILY_PREFIX = {
     "boosting": "lgbm_",
     "neural": "nn_",
 }  # the space's names per family
+COMBINATION = (
+    "median over families of each family's mean"  # how refit_ensemble combines its members
+)
 THREADED_WINDOWS = 20_000  # below this, LightGBM and torch use one thread (start-up costs more)
 CALENDAR = {
     "monthly": ("month",),
@@ -198,7 +201,7 @@ def ensemble_members(trials: list, top_budget=None) -> list:
         epochs.append(int(info.get("best_epoch", 0)))
     best = {}
     for config, losses, epochs in groups.values():
-        family, loss = _hp(config, "algorithm", str, next(iter(FIDELITY))), float(np.mean(losses))
+        family, loss = _family(config), float(np.mean(losses))
         if family not in best or loss < best[family][0]:
             best[family] = (loss, config, sorted(epochs)[len(epochs) // 2])
     members = []
@@ -210,6 +213,11 @@ def ensemble_members(trials: list, top_budget=None) -> list:
             if not is_default(config):
                 members.append((default_config(family), top_budget))
     return members
+
+
+def _family(config) -> str:
+    """A configuration's family (its algorithm)."""
+    return _hp(config, "algorithm", str, next(iter(FIDELITY)))
 
 
 def default_config(family: str) -> dict:
@@ -227,7 +235,7 @@ def default_config(family: str) -> dict:
 
 def is_default(config) -> bool:
     """Whether a configuration is its family's default configuration."""
-    family = _hp(config, "algorithm", str, next(iter(FIDELITY)))
+    family = _family(config)
     default = default_config(family)
     return all(config.get(name, value) == value for name, value in default.items())
 
@@ -237,9 +245,7 @@ def combine(forecasts: list, configs: list) -> np.ndarray:
     best and its default), then the per-step median over families (two families: their mean)."""
     families = {}
     for forecast, config in zip(forecasts, configs, strict=True):
-        families.setdefault(_hp(config, "algorithm", str, next(iter(FIDELITY))), []).append(
-            np.asarray(forecast, dtype=np.float64)
-        )
+        families.setdefault(_family(config), []).append(np.asarray(forecast, dtype=np.float64))
     return np.median([np.mean(members, axis=0) for members in families.values()], axis=0)
 
 
@@ -299,7 +305,7 @@ def refit_ensemble(members: list, dataset, seed, model_dir) -> dict:
     }
     (folder / "forecast.json").write_text(json.dumps(record), encoding="utf-8")
     summary = {
-        "combination": "median over families of each family's mean",
+        "combination": COMBINATION,
         "intervals": method,
         "members": [
             {
@@ -331,7 +337,7 @@ def conformal_intervals(members: list, history: list, combined: np.ndarray, seed
     for fold, (kept, fits, futures, truth) in enumerate(backtest_origins(history, horizon)):
         forecasts = []
         for config, budget in members:
-            algorithm = _hp(config, "algorithm", str, next(iter(FIDELITY)))
+            algorithm = _family(config)
             count = _fidelity(config, algorithm, budget)
             _seed_everything(int(seed))  # as train() seeds each fit
             forecasts.append(
