@@ -110,12 +110,12 @@ def test_season_length_one_lets_a_short_seasonal_series_through():
     assert "stat_seasonal" not in names and "lgbm_rounds" in names
 
 
-def test_large_data_searches_on_budgets_and_forecasts_long_horizons_recursively():
+def test_large_data_searches_on_budgets_and_forecasts_long_horizons_with_one_pooled_model():
     spec = DatasetSpec.from_dict(_facts(n_samples=5_000_000, n_series=50_000, frequency="h", horizon=48))
     d = decide(spec)
     names = {hp.name for hp in d.hyperparameters}
     assert d.multi_fidelity and "lgbm_rounds" not in names and "nn_epochs" not in names
-    assert d.decision("strategy").value == "recursive"
+    assert d.decision("strategy").value == "pooled"
 
 
 def _refused(tmp_path, csv_text, *extra):

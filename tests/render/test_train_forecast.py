@@ -226,7 +226,7 @@ def runs(bundles, tmp_path_factory) -> dict:
                              "members": [{"algorithm": "statistical", "stat_model": "theta"}],
                              "model_dir": str(root / "ensemble_lone")}
     jobs["phases"] = {"kind": "phases", "bundle": solar, "data": "solar"}
-    for family, budget in (("statistical", None), ("neural", 0.05)):
+    for family, budget in (("statistical", None), ("boosting", None), ("neural", 0.05)):
         jobs[f"zeros_{family}"] = {"kind": "refit", "bundle": solar, "data": "solar", "budget": budget,
                                    "config": {"algorithm": family}, "model_dir": str(root / f"zeros_{family}")}
     for job in jobs.values():
@@ -363,7 +363,7 @@ def test_structural_zeros_are_found_only_where_every_whole_season_is_zero(runs):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", ["statistical", "neural"])
+@pytest.mark.parametrize("family", ["statistical", "boosting", "neural"])
 def test_solar_nights_are_forecast_zero_by_every_family(runs, family):
     """Solar power is exactly 0 at the same half-hours of every night; the refit's forecast, its
     intervals and predict() hold those steps at 0 (a fitted model alone leaves small values)."""
@@ -379,6 +379,23 @@ def test_solar_nights_are_forecast_zero_by_every_family(runs, family):
     assert np.all(forecast[~night] != 0.0)
     for low, high in record["intervals"].values():
         assert np.all(np.array(low)[0][night] == 0.0) and np.all(np.array(high)[0][night] == 0.0)
+    assert np.array(result["predicted"]) == pytest.approx(np.array(record["forecast"]), rel=1e-6)
+
+
+@pytest.mark.slow
+def test_a_horizon_beyond_max_direct_is_forecast_by_one_pooled_boosting_model(runs):
+    """Solar's horizon 48 is above HPG-FC-STRATEGY's max_direct: one LightGBM model for every step,
+    fed no forecast of its own, reloaded by predict() to the same forecast; its day follows the
+    history's days rather than drifting the way a one-step model fed its own forecasts did."""
+    folder = Path(runs["_root"]) / "zeros_boosting"
+    assert json.loads((folder / "metadata.json").read_text())["strategy"] == "pooled"
+    assert sorted(p.name for p in folder.glob("lightgbm_step*.txt")) == ["lightgbm_step0.txt"]
+    forecast = np.array(json.loads((folder / "forecast.json").read_text())["forecast"])[0]
+    trainval, _ = hold_out_horizon(embedded_forecast("solar"), 48)
+    history = trainval["y"][0, : trainval["lengths"][0]]
+    days = history[len(history) - 4 * 48:].reshape(4, 48)
+    assert forecast.max() <= 1.5 * days.max() and forecast.min() >= 0.0
+    assert np.argmax(forecast) in range(int(np.argmax(days.mean(axis=0))) - 6, int(np.argmax(days.mean(axis=0))) + 7)
 
 
 def _default_config(family: str, season_length: int) -> dict:

@@ -22,7 +22,7 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         rules, points, facade_rule["threshold_points"])
     lengths = f"length {spec.max_length}" if spec.min_length == spec.max_length else f"lengths {spec.min_length}-{spec.max_length}"
     side = "at or above" if multi_fidelity else "below"
-    strategy = "direct" if spec.horizon <= rules["strategy"]["max_direct"] else "recursive"
+    strategy = "direct" if spec.horizon <= rules["strategy"]["max_direct"] else "pooled"
     nn_seeds = int(rules["neural_seeds"]["seeds"][band])
     steps = [
         Decision("task", "forecasting", rules["task"]["id"], f"forecast the next {spec.horizon} points of each series"),
@@ -37,7 +37,7 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         Decision("strategy", strategy, rules["strategy"]["id"],
                  f"horizon {spec.horizon} is " + (f"at most {rules['strategy']['max_direct']}: one boosting model per step (direct)"
                                                   if strategy == "direct" else
-                                                  f"above {rules['strategy']['max_direct']}: one one-step boosting model fed its own forecasts (recursive)")),
+                                                  f"above {rules['strategy']['max_direct']}: one boosting model for every step, the step among its features (pooled)")),
         Decision("facade", facade, facade_rule["id"],
                  f"{points:,} points is {side} {facade_rule['threshold_points']:,}: "
                  + ("a full fit is costly, so judge on budget fractions first" if multi_fidelity

@@ -144,8 +144,8 @@ def render_forecast_train(spec: Any, defaults: dict[str, Any], fidelity: dict[st
         if kind not in _FORECAST_FIDELITY_KINDS or int(_plain(full)) < 1:
             raise ValueError(f"fidelity for {family!r} must be one of {_FORECAST_FIDELITY_KINDS} and positive, got {kind!r} {full!r}")
         families[str(family)] = [str(kind), int(_plain(full))]
-    if strategy not in ("direct", "recursive"):
-        raise ValueError(f"strategy must be 'direct' or 'recursive', got {strategy!r}")
+    if strategy not in ("direct", "pooled"):
+        raise ValueError(f"strategy must be 'direct' or 'pooled', got {strategy!r}")
     return fill_template(
         "bundle/train_forecast.py",
         horizon=int(spec.horizon),

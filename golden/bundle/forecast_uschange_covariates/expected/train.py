@@ -8,7 +8,7 @@ dataset["y_test"], the loss is the mean MASE of rolling-origin backtests on the 
 (HPG-FC-BACKTEST: expanding window, origins one horizon apart); with it, the model fits the whole
 history and its forecast of the next horizon is scored against y_test. The family comes from
 `algorithm`: statsforecast's AutoETS / AutoTheta / AutoARIMA or their mean, LightGBM on scaled
-lag, calendar and covariate features (direct or recursive, STRATEGY), or a small torch MLP /
+lag, calendar and covariate features (a model per step or one for every step, STRATEGY), or a small torch MLP /
 N-BEATS stack on windows; the budget scales boosting rounds and epochs. A phase that was 0 in every
 recent whole season is forecast 0 (HPG-FC-ZEROS). Missing values are interpolated before a fit
 and never scored (HPG-FC-MISSING). A search's end, dataset["deadline"],
@@ -70,9 +70,10 @@ ZERO_SEASONS = 2
 TINY = 1e-8
 LEVEL_FLOOR = 0.1  # a window's scale is at least this share of its series' mean absolute value
 # the global models' forecasts stay within the history's range widened by this many ranges on
-# each side: a guard against a recursive path that feeds on its own growing errors
+# each side: a guard against a tree or network extrapolating far outside anything it has seen
 FORECAST_MARGIN = 1.0
-MAX_WINDOWS = 200_000  # training windows of the global models: the most recent ones beyond this
+MAX_WINDOWS = 200_000  # training windows of the global models (all steps' together): the most recent ones beyond this
+POOLED = 0  # the key (and lightgbm_step0.txt) of the one boosting model of every step (STRATEGY "pooled")
 NN_PATIENCE = 20  # epochs without a better validation loss
 NN_SEEDS = 3  # networks per neural fit, their forecasts averaged (HPG-FC-NN-SEEDS)
 FAMILY_PREFIX = {
@@ -796,12 +797,18 @@ def _padded(values: np.ndarray, end: int, lookback: int, fill) -> np.ndarray:
     return window
 
 
-def _window_ends(lengths: list, steps: int) -> list:
+def _window_ends(lengths: list, steps: int, limit: int = MAX_WINDOWS) -> list:
     """(series, end) pairs whose next `steps` points are in the history: the most recent first,
-    at most MAX_WINDOWS of them."""
-    pairs = [(i, end) for i, n in enumerate(lengths) for end in range(n - steps, 1, -1)]
-    pairs.sort(key=lambda pair: pair[1] - lengths[pair[0]], reverse=True)
-    return pairs[:MAX_WINDOWS]
+    at most `limit` of them."""
+    sizes = np.asarray(lengths, dtype=np.int64)
+    pairs = []
+    for ago in range(
+        steps, int(sizes.max(initial=0)) - 1
+    ):  # ends `ago` points before the series' end
+        pairs.extend((int(i), int(sizes[i] - ago)) for i in np.flatnonzero(sizes - ago > 1))
+        if len(pairs) >= limit:
+            break
+    return pairs[:limit]
 
 
 # ----------------------------------------------------------------------------- boosting
@@ -834,14 +841,12 @@ def _boosting_row(
     target_covariates: np.ndarray,
     target_time,
     floor: float,
-    level: float | None = None,
 ) -> tuple:
     """(features, level, anchor) of the window ending at `end` for the point `step` after it:
     scaled lags, the step, calendar features of the target time, past covariates' last values
-    and known covariates at the target time; `level` fixes the window's scale (a recursive path
-    keeps its origin's)."""
+    and known covariates at the target time."""
     window = _padded(values, end, lookback, "nan")
-    level = _level(window, floor) if level is None else level
+    level = _level(window, floor)
     scaled = window / level
     anchor = (
         scaled[-1]
@@ -858,11 +863,11 @@ def _boosting_row(
     return np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in parts]), level, anchor
 
 
-def _boosting_data(cfg, history: list, step: int, lookback: int) -> tuple:
-    """Training rows for the model of `step` (direct) or of every step 1 (recursive)."""
+def _boosting_data(cfg, history: list, step: int, lookback: int, limit: int = MAX_WINDOWS) -> tuple:
+    """Training rows of the point `step` after each of the `limit` most recent windows."""
     rows, targets = [], []
     floors = [_floor(s.values) for s in history]
-    for i, end in _window_ends([len(s.values) for s in history], step):
+    for i, end in _window_ends([len(s.values) for s in history], step, limit):
         series = history[i]
         values = series.values
         target = values[end + step - 1]
@@ -882,15 +887,27 @@ def _boosting_data(cfg, history: list, step: int, lookback: int) -> tuple:
     return np.array(rows), np.array(targets)
 
 
+def _pooled_data(cfg, history: list, horizon: int, lookback: int) -> tuple:
+    """The pooled model's rows: every step's, from the MAX_WINDOWS // horizon most recent windows."""
+    parts = [
+        _boosting_data(cfg, history, step, lookback, max(1, MAX_WINDOWS // horizon))
+        for step in range(1, horizon + 1)
+    ]
+    parts = [(X, y) for X, y in parts if len(y)]
+    if not parts:
+        return np.zeros((0, 0)), np.zeros(0)
+    return np.concatenate([X for X, _ in parts]), np.concatenate([y for _, y in parts])
+
+
 def _forecast_boosting(
     cfg, history: list, futures: list, horizon: int, rounds: int, seed: int
 ) -> Forecast:
-    """LightGBM on scaled windows of every series (a global model): one model per step ahead
-    (direct) or one one-step model applied recursively (STRATEGY, HPG-FC-STRATEGY)."""
+    """LightGBM on scaled windows of every series (a global model), every step forecast from the
+    origin's window: one model per step ahead ("direct"), or one model for every step, trained on
+    the rows of all of them with the step among its features ("pooled"; STRATEGY, HPG-FC-STRATEGY)."""
     import lightgbm as lgb
 
     lookback = _lookback(cfg, "lgbm_lookback", horizon)
-    steps = list(range(1, horizon + 1)) if STRATEGY == "direct" else [1]
     params = {
         "objective": "l2",
         "learning_rate": _hp(cfg, "lgbm_learning_rate", float, 0.05),
@@ -903,11 +920,18 @@ def _forecast_boosting(
         "force_row_wise": True,
     }
     filled = [Series(fill_missing(s.values), np.nan_to_num(s.covariates), s.times) for s in history]
+    if STRATEGY == "direct":
+        batches = (
+            (step, _boosting_data(cfg, filled, step, lookback)) for step in range(1, horizon + 1)
+        )
+    else:
+        batches = [(POOLED, _pooled_data(cfg, filled, horizon, lookback))]
     models = {}
-    for step in steps:
-        X, y = _boosting_data(cfg, filled, step, lookback)
+    for step, (X, y) in batches:
         if len(y) < 2:
-            raise ValueError(f"too few windows ({len(y)}) to fit the boosting model of step {step}")
+            raise ValueError(
+                f"too few windows ({len(y)}) to fit the boosting model of step {step or 'every step'}"
+            )
         params["num_threads"] = 1 if len(y) < THREADED_WINDOWS else 0
         params["min_data_in_leaf"] = min(params["min_data_in_leaf"], max(1, len(y) // 2))
         models[step] = lgb.train(
@@ -925,39 +949,35 @@ def _forecast_boosting(
 def _boosting_path(
     cfg, models: dict, series: Series, future: Future, horizon: int, lookback: int
 ) -> np.ndarray:
-    """One series' forecast: every step's model on the last window (direct), or the one-step
-    model fed its own forecasts (recursive)."""
+    """One series' forecast: each step's model (or the pooled one) on the last window."""
     values = series.values
-    end = len(values)
     floor = _floor(values)
-    origin_level = _level(_padded(values, end, lookback, "nan"), floor)
-    out = np.empty(horizon)
+    rows, levels, anchors = [], [], []
     for step in range(1, horizon + 1):
-        model = models.get(step)
-        base_end, ahead = (end, step) if model is not None else (len(values), 1)
-        model = model if model is not None else models[1]
         when = None if future.times is None else future.times[step - 1]
         features, level, anchor = _boosting_row(
             cfg,
             series,
             values,
-            base_end,
-            ahead,
+            len(values),
+            step,
             lookback,
             future.covariates[:, step - 1],
             when,
             floor,
-            origin_level,
         )
-        out[step - 1] = _bounded(
-            (float(model.predict(features[None, :])[0]) + anchor) * level, series.values
+        rows.append(features)
+        levels.append(level)
+        anchors.append(anchor)
+    if POOLED in models:
+        predicted = models[POOLED].predict(np.array(rows))
+    else:
+        predicted = np.array(
+            [models[step].predict(row[None, :])[0] for step, row in enumerate(rows, start=1)]
         )
-        if STRATEGY != "direct":
-            values = np.append(values, out[step - 1])
-            series = series._replace(
-                covariates=np.concatenate([series.covariates, series.covariates[:, -1:]], axis=1)
-            )
-    return out
+    return _bounded(
+        (np.asarray(predicted, dtype=np.float64) + np.array(anchors)) * np.array(levels), values
+    )
 
 
 def _bounded(forecast, history: np.ndarray):
