@@ -208,6 +208,10 @@ def runs(bundles, tmp_path_factory) -> dict:
         "past": {"kind": "backtest", "bundle": str(bundles["synthetic_past"]), "data": "synthetic_past",
                  "config": {"algorithm": "boosting"}, "budget": 0.2},
     })
+    for kind in ("known", "past"):
+        for model in ("arima", "ets"):
+            jobs[f"{kind}_{model}"] = {"kind": "backtest", "bundle": str(bundles[f"synthetic_{kind}"]),
+                                       "data": f"synthetic_{kind}", "config": {"algorithm": "statistical", "stat_model": model}}
     for family, extra in (("statistical", {"stat_model": "arima"}), ("boosting", {}), ("neural", {})):
         jobs[f"refit_{family}"] = {"kind": "refit", "bundle": airline, "data": "Airline", "budget": 0.1,
                                    "config": {"algorithm": family, **extra}, "model_dir": str(root / f"model_{family}")}
@@ -313,6 +317,15 @@ def test_known_covariates_reach_the_boosting_model(runs):
     nearly exact; seeing x only up to the origin cannot."""
     known, past = _ok(runs["known"]), _ok(runs["past"])
     assert known["loss"] < 0.5 * past["loss"], (known["loss"], past["loss"])
+
+
+def test_known_covariates_are_autoarimas_regressors_and_no_other_statistical_models(runs):
+    """The same series: AutoARIMA given x at the forecast times (a regression with ARIMA errors)
+    is nearly exact, without them it cannot be; AutoETS reads no covariate, known or not."""
+    known, past = _ok(runs["known_arima"]), _ok(runs["past_arima"])
+    assert known["loss"] < 0.2 * past["loss"], (known["loss"], past["loss"])
+    assert known["fallbacks"] == 0
+    assert _ok(runs["known_ets"])["loss"] == pytest.approx(_ok(runs["past_ets"])["loss"], rel=1e-12)
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ def decide_forecasting(spec: DatasetSpec, insights: Insights | None = None) -> D
         Decision("families", families, rules["families"]["id"], f"{band} data: {', '.join(families)}"),
         season_step(spec, rules["season"]["id"]),
         horizon_step(spec, rules["horizon"]["id"]),
-        covariates_step(spec),
+        covariates_step(spec, rules),
         Decision("missing", "interpolate" if spec.has_missing else "none", rules["missing"]["id"],
                  "gaps and missing values are interpolated linearly before a fit and never scored" if spec.has_missing
                  else "no missing values reported; any found are interpolated linearly"),
@@ -108,7 +108,7 @@ def horizon_step(spec: DatasetSpec, rule: str) -> Decision:
     return Decision("horizon", spec.horizon, rule, f"{why}; the test is each series' last {spec.horizon} points")
 
 
-def covariates_step(spec: DatasetSpec) -> Decision:
+def covariates_step(spec: DatasetSpec, rules: dict[str, Any]) -> Decision:
     covariates = dict(spec.covariates or ())
     if not covariates:
         return Decision("covariates", {}, "HPG-FC-FAMILIES", "none: each series is forecast from its own history")
@@ -116,8 +116,9 @@ def covariates_step(spec: DatasetSpec) -> Decision:
     past = [n for n, k in covariates.items() if k == "past"]
     parts = ([f"known {', '.join(known)} (their values at the forecast times)"] if known else []) + \
             ([f"past-only {', '.join(past)} (their last values before the origin)"] if past else [])
-    return Decision("covariates", covariates, "HPG-FC-FAMILIES",
-                    "boosting reads " + "; ".join(parts) + "; the statistical and neural families forecast from the target alone")
+    return Decision("covariates", covariates, rules["regressors"]["id"],
+                    "boosting reads " + "; ".join(parts) + "; " + ("AutoARIMA regresses on the known ones; " if known else "")
+                    + "ETS, Theta and the neural family forecast from the target alone")
 
 
 def forecast_space(families: list[str], rules: dict[str, Any], multi_fidelity: bool, season_length: int) -> list[Hyperparameter]:

@@ -412,7 +412,9 @@ def _predict_family(
     folder: Path, cfg, algorithm: str, history: list, dataset, horizon: int
 ) -> np.ndarray:
     if algorithm == "statistical":
-        return _forecast_statistical(cfg, history, horizon).mean
+        return _forecast_statistical(
+            cfg, history, _future(dataset, len(history), horizon), horizon
+        ).mean
     filled = [Series(fill_missing(s.values), np.nan_to_num(s.covariates), s.times) for s in history]
     if algorithm == "boosting":
         import lightgbm as lgb
@@ -504,7 +506,7 @@ def fit_forecast(
 ) -> Forecast:
     """The family's forecasts of the next horizon points of every series, 0 at structural zeros."""
     if algorithm == "statistical":
-        forecast = _forecast_statistical(cfg, history, horizon)
+        forecast = _forecast_statistical(cfg, history, futures, horizon)
     elif algorithm == "boosting":
         forecast = _forecast_boosting(cfg, history, futures, horizon, count, seed)
     elif algorithm == "neural":
@@ -700,21 +702,23 @@ def _known_only(covariates: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- statistical
 
 
-def _forecast_statistical(cfg, history: list, horizon: int) -> Forecast:
+def _forecast_statistical(cfg, history: list, futures: list, horizon: int) -> Forecast:
     """statsforecast's AutoETS, AutoTheta, AutoARIMA or the mean of the three, per series, with
-    80% and 95% intervals; a series whose fit fails gets the seasonal naive forecast (counted)."""
+    80% and 95% intervals; AutoARIMA regresses on the known covariates (HPG-FC-REGRESSORS). A
+    series whose fit fails gets the seasonal naive forecast (counted)."""
     choice = _hp(cfg, "stat_model", str, "ets")
     seasonal = SEASON_LENGTH > 1 and _hp(cfg, "stat_seasonal", _as_bool, True)
     means, lows, highs = [], {lv: [] for lv in INTERVAL_LEVELS}, {lv: [] for lv in INTERVAL_LEVELS}
     fallbacks = 0
-    for series in history:
+    for series, future in zip(history, futures, strict=True):
         values = fill_missing(series.values)
         season = SEASON_LENGTH if seasonal and len(values) >= 2 * SEASON_LENGTH else 1
+        regressors = _regressors(series, future, len(values))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 outputs = [
-                    model.forecast(y=values, h=horizon, level=list(INTERVAL_LEVELS))
+                    _model_forecast(model, values, horizon, regressors)
                     for model in _statistical_models(choice, season)
                 ]
             mean = np.mean([o["mean"] for o in outputs], axis=0)
@@ -741,6 +745,48 @@ def _forecast_statistical(cfg, history: list, horizon: int) -> Forecast:
             highs[lv].append(np.asarray(bands[lv][1], dtype=np.float64))
     intervals = {lv: (np.array(lows[lv]), np.array(highs[lv])) for lv in INTERVAL_LEVELS}
     return Forecast(np.array(means), intervals, 0, 0, fallbacks, None)
+
+
+def _regressors(series: Series, future: Future, length: int) -> tuple | None:
+    """(X, X_future) for AutoARIMA: the known covariates that vary over the history (gaps
+    interpolated) and are given at every forecast time; None without any."""
+    known = [k for k, kind in enumerate(COVARIATES.values()) if kind == "known"]
+    past = [
+        fill_missing(np.asarray(series.covariates[k, :length], dtype=np.float64)) for k in known
+    ]
+    ahead = [np.asarray(future.covariates[k], dtype=np.float64) for k in known]
+    keep = [
+        j
+        for j in range(len(known))
+        if len(past[j]) == length
+        and np.all(np.isfinite(past[j]))
+        and np.all(np.isfinite(ahead[j]))
+        and np.ptp(past[j]) > TINY
+    ]
+    if not keep:
+        return None
+    return np.stack([past[j] for j in keep], axis=1), np.stack([ahead[j] for j in keep], axis=1)
+
+
+def _model_forecast(model, values: np.ndarray, horizon: int, regressors: tuple | None) -> dict:
+    """model.forecast with its intervals; AutoARIMA with the regressors (a regression with ARIMA
+    errors), or without them where that fit fails or forecasts a non-finite value."""
+    from statsforecast.models import AutoARIMA
+
+    if regressors is not None and isinstance(model, AutoARIMA):
+        try:
+            output = model.forecast(
+                y=values,
+                h=horizon,
+                X=regressors[0],
+                X_future=regressors[1],
+                level=list(INTERVAL_LEVELS),
+            )
+            if np.all(np.isfinite(output["mean"])):
+                return output
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            pass
+    return model.forecast(y=values, h=horizon, level=list(INTERVAL_LEVELS))
 
 
 def _statistical_models(choice: str, season: int) -> list:
