@@ -54,7 +54,7 @@ def recursive_boosting(train):
             for step in range(horizon):
                 current = train.Series(values, covariates, series.times)
                 when = None if future.times is None else future.times[step]
-                features, level, anchor = train._boosting_row(cfg, current, values, len(values), 1, lookback,
+                features, level, anchor = train._boosting_row(cfg, current, len(values), 1, lookback,
                                                               future.covariates[:, step], when, floor)
                 ratio = level / origin  # the lags (and anchor) in units of the origin's level, as before
                 features[:lookback] *= ratio
@@ -93,15 +93,12 @@ def main(argv: list[str] | None = None) -> int:
                         label = f"lookback {lookback} {'diff' if difference else 'level'}"
                         print(f"{name:13s} {strategy:9s} {label:16s} | {test['mase']:9.3f} | {backtest:8.3f} | "
                               f"{time.perf_counter() - started:.1f}", flush=True)
+            naive = train.train({"algorithm": "statistical", "stat_model": "seasonal_naive"}, dict(refit), 0)["mase"]
             for strategy, rows in means.items():
                 test, backtest = np.mean(rows, axis=0)
                 print(f"{name:13s} {strategy:9s} {'mean':16s} | {test:9.3f} | {backtest:8.3f} | "
-                      f"seasonal naive {test_naive(train, refit):.3f}", flush=True)
+                      f"seasonal naive {naive:.3f}", flush=True)
     return 0
-
-
-def test_naive(train, refit) -> float:
-    return float(train.train({"algorithm": "statistical", "stat_model": "seasonal_naive"}, dict(refit), 0)["mase"])
 
 
 if __name__ == "__main__":

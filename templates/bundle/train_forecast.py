@@ -685,12 +685,12 @@ def _calendar(times) -> np.ndarray:
     return np.stack([parts[name](stamps).astype(np.float64) for name in names], axis=-1)
 
 
-def _boosting_row(cfg, series: Series, values: np.ndarray, end: int, step: int, lookback: int,
+def _boosting_row(cfg, series: Series, end: int, step: int, lookback: int,
                   target_covariates: np.ndarray, target_time, floor: float) -> tuple:
     """(features, level, anchor) of the window ending at `end` for the point `step` after it:
     scaled lags, the step, calendar features of the target time, past covariates' last values
     and known covariates at the target time."""
-    window = _padded(values, end, lookback, "nan")
+    window = _padded(series.values, end, lookback, "nan")
     level = _level(window, floor)
     scaled = window / level
     anchor = scaled[-1] if _hp(cfg, "lgbm_difference", _as_bool, False) and np.isfinite(scaled[-1]) else 0.0
@@ -706,13 +706,12 @@ def _boosting_data(cfg, history: list, step: int, lookback: int, limit: int = MA
     floors = [_floor(s.values) for s in history]
     for i, end in _window_ends([len(s.values) for s in history], step, limit):
         series = history[i]
-        values = series.values
-        target = values[end + step - 1]
+        target = series.values[end + step - 1]
         if not np.isfinite(target):
             continue
         when = None if series.times is None else series.times[end + step - 1]
         known = _known_only(series.covariates[:, end + step - 1: end + step])[:, 0] if len(COVARIATES) else np.zeros(0)
-        features, level, anchor = _boosting_row(cfg, series, values, end, step, lookback, known, when, floors[i])
+        features, level, anchor = _boosting_row(cfg, series, end, step, lookback, known, when, floors[i])
         rows.append(features)
         targets.append(target / level - anchor)
     return np.array(rows), np.array(targets)
@@ -748,7 +747,8 @@ def _forecast_boosting(cfg, history: list, futures: list, horizon: int, rounds: 
     models = {}
     for step, (X, y) in batches:
         if len(y) < 2:
-            raise ValueError(f"too few windows ({len(y)}) to fit the boosting model of step {step or 'every step'}")
+            raise ValueError(f"too few windows ({len(y)}) to fit the boosting model of "
+                             + ("every step" if step == POOLED else f"step {step}"))
         params["num_threads"] = 1 if len(y) < THREADED_WINDOWS else 0
         params["min_data_in_leaf"] = min(params["min_data_in_leaf"], max(1, len(y) // 2))
         models[step] = lgb.train(params, lgb.Dataset(X, y, params={"verbose": -1}), num_boost_round=int(rounds))
@@ -763,7 +763,7 @@ def _boosting_path(cfg, models: dict, series: Series, future: Future, horizon: i
     rows, levels, anchors = [], [], []
     for step in range(1, horizon + 1):
         when = None if future.times is None else future.times[step - 1]
-        features, level, anchor = _boosting_row(cfg, series, values, len(values), step, lookback,
+        features, level, anchor = _boosting_row(cfg, series, len(values), step, lookback,
                                                 future.covariates[:, step - 1], when, floor)
         rows.append(features)
         levels.append(level)

@@ -879,7 +879,6 @@ def _calendar(times) -> np.ndarray:
 def _boosting_row(
     cfg,
     series: Series,
-    values: np.ndarray,
     end: int,
     step: int,
     lookback: int,
@@ -890,7 +889,7 @@ def _boosting_row(
     """(features, level, anchor) of the window ending at `end` for the point `step` after it:
     scaled lags, the step, calendar features of the target time, past covariates' last values
     and known covariates at the target time."""
-    window = _padded(values, end, lookback, "nan")
+    window = _padded(series.values, end, lookback, "nan")
     level = _level(window, floor)
     scaled = window / level
     anchor = (
@@ -914,8 +913,7 @@ def _boosting_data(cfg, history: list, step: int, lookback: int, limit: int = MA
     floors = [_floor(s.values) for s in history]
     for i, end in _window_ends([len(s.values) for s in history], step, limit):
         series = history[i]
-        values = series.values
-        target = values[end + step - 1]
+        target = series.values[end + step - 1]
         if not np.isfinite(target):
             continue
         when = None if series.times is None else series.times[end + step - 1]
@@ -925,7 +923,7 @@ def _boosting_data(cfg, history: list, step: int, lookback: int, limit: int = MA
             else np.zeros(0)
         )
         features, level, anchor = _boosting_row(
-            cfg, series, values, end, step, lookback, known, when, floors[i]
+            cfg, series, end, step, lookback, known, when, floors[i]
         )
         rows.append(features)
         targets.append(target / level - anchor)
@@ -975,7 +973,8 @@ def _forecast_boosting(
     for step, (X, y) in batches:
         if len(y) < 2:
             raise ValueError(
-                f"too few windows ({len(y)}) to fit the boosting model of step {step or 'every step'}"
+                f"too few windows ({len(y)}) to fit the boosting model of "
+                + ("every step" if step == POOLED else f"step {step}")
             )
         params["num_threads"] = 1 if len(y) < THREADED_WINDOWS else 0
         params["min_data_in_leaf"] = min(params["min_data_in_leaf"], max(1, len(y) // 2))
@@ -1001,15 +1000,7 @@ def _boosting_path(
     for step in range(1, horizon + 1):
         when = None if future.times is None else future.times[step - 1]
         features, level, anchor = _boosting_row(
-            cfg,
-            series,
-            values,
-            len(values),
-            step,
-            lookback,
-            future.covariates[:, step - 1],
-            when,
-            floor,
+            cfg, series, len(values), step, lookback, future.covariates[:, step - 1], when, floor
         )
         rows.append(features)
         levels.append(level)
